@@ -1,0 +1,35 @@
+"""Hand the train split's class statistics to the model before training."""
+from __future__ import annotations
+
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmpretrain.registry import HOOKS
+
+
+@HOOKS.register_module()
+class ClassStatsHook(Hook):
+    """Call ``model.head.set_class_stats(class_freq, neg_class_freq)`` before training.
+
+    Losses that need train statistics (DB, CB, CSE) then need no numbers in the
+    config: they come from ``train_dataloader.dataset.metainfo`` (computed from the
+    train split by the lmpt_mm datasets). Heads without ``set_class_stats`` are left
+    alone; a dataset without statistics is logged and skipped.
+    """
+
+    priority = 'ABOVE_NORMAL'
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        head = getattr(model, 'head', None)
+        if not hasattr(head, 'set_class_stats'):
+            return
+        meta = getattr(runner.train_dataloader.dataset, 'metainfo', {}) or {}
+        if 'class_freq' not in meta or 'neg_class_freq' not in meta:
+            print_log('ClassStatsHook: the train dataset has no class_freq/neg_class_freq '
+                      'in its metainfo; the head keeps the statistics of its config.',
+                      logger='current', level=30)
+            return
+        head.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']))
+        print_log(f'ClassStatsHook: class statistics of {len(meta["class_freq"])} '
+                  'classes taken from the train split.', logger='current')

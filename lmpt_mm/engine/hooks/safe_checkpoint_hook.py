@@ -1,0 +1,31 @@
+"""Hook that makes every checkpoint a run writes loadable with ``weights_only``."""
+from __future__ import annotations
+
+from mmengine.hooks import Hook
+from mmpretrain.registry import HOOKS
+
+from lmpt_mm.utils.safe_checkpoint import from_weights_only_tree, to_weights_only_tree
+
+# Keys holding tensors only (model and optimizer state): skipped to avoid copying.
+_TENSOR_KEYS = ('state_dict', 'ema_state_dict')
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(Hook):
+    """Convert the message hub / meta to weights-only types on save and back on load.
+
+    ``tools/train.py`` adds it to every run (see :func:`lmpt_mm.engine.prepare_cfg`),
+    so ``--resume auto``, ``load_from`` and ``tools/test.py`` work under torch>=2.6
+    without trusting pickles.
+    """
+
+    priority = 'VERY_LOW'  # after other hooks have added their entries
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        for key in list(checkpoint):
+            if key not in _TENSOR_KEYS:
+                checkpoint[key] = to_weights_only_tree(checkpoint[key])
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        if 'message_hub' in checkpoint:
+            checkpoint['message_hub'] = from_weights_only_tree(checkpoint['message_hub'])

@@ -1,0 +1,162 @@
+"""Config preparation shared by ``tools/train.py`` and ``tools/test.py``.
+
+The tools stay thin: everything that turns command-line flags into config changes,
+and the work-arounds MMEngine 0.10.7 needs on current torch and on CPU, live here.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+from typing import Optional
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from lmpt_mm.utils.safe_checkpoint import allow_unsafe_checkpoint_load
+
+# Hooks every run gets, whatever its config says (see each hook's docstring).
+REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook')
+DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--work-dir', help='directory for logs and checkpoints')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config entries, e.g. train_cfg.max_epochs=2 '
+        'model.head.loss.loss_weight=0.5')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher (tools/dist_*.sh pass pytorch)')
+    parser.add_argument(
+        '--unsafe-load', action='store_true',
+        help='allow loading checkpoints that need arbitrary pickled objects '
+        '(weights_only=False): only for trusted files')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(path: str, cfg_options: Optional[dict], work_dir: Optional[str]) -> Config:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path} does not exist')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def add_required_hooks(cfg: Config) -> None:
+    hooks = list(cfg.get('custom_hooks') or [])
+    present = {h.get('type') for h in hooks}
+    hooks.extend(dict(type=name) for name in REQUIRED_HOOKS if name not in present)
+    cfg.custom_hooks = hooks
+
+
+def fix_dataloaders(cfg: Config) -> None:
+    """``persistent_workers=True`` with ``num_workers=0`` makes torch raise."""
+    for key in DATALOADER_KEYS:
+        loader = cfg.get(key)
+        if loader and loader.get('num_workers', 0) == 0 and loader.get(
+                'persistent_workers', False):
+            loader['persistent_workers'] = False
+
+
+def setup_amp(cfg: Config, enable: bool) -> None:
+    if not enable:
+        return
+    if not torch.cuda.is_available():
+        print_log('--amp was given but no CUDA device is available: training in '
+                  'fp32 on CPU (torch autocast on CPU would use bf16 and change '
+                  'results).', logger='current', level=30)
+        return
+    optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise ValueError(f'--amp only works with OptimWrapper, the config uses '
+                         f'{optim_wrapper}')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def setup_distributed(cfg: Config, launcher: str) -> None:
+    """Choose gloo on CPU and nccl on GPUs; wrap the model so DDP works on both.
+
+    MMEngine's pytorch launcher calls ``torch.cuda.set_device`` and DDP with
+    ``device_ids``; neither exists on CPU. There, the gloo process group is created
+    here (before the runner, which then skips its own initialisation).
+    """
+    cfg.launcher = launcher
+    if launcher == 'none':
+        return
+    cfg.setdefault('model_wrapper_cfg', dict(
+        type='DeviceAgnosticDDP', broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False)))
+    if torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {}).setdefault(
+            'backend', 'nccl')
+        return
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if launcher != 'pytorch':
+        raise ValueError(f'CPU distributed runs support --launcher pytorch '
+                         f'(tools/dist_train.sh), got {launcher}')
+    if not torch_dist.is_initialized():
+        for var in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
+            if var not in os.environ:
+                raise RuntimeError(f'--launcher pytorch needs {var} in the environment:'
+                                   ' start through torchrun (tools/dist_train.sh)')
+        torch_dist.init_process_group(backend='gloo')
+
+
+def setup_unsafe_load(cfg: Config, flag: bool) -> None:
+    if flag or cfg.get('unsafe_checkpoint_load', False):
+        allow_unsafe_checkpoint_load(True)
+
+
+def prepare_train_cfg(args: argparse.Namespace) -> Config:
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    add_required_hooks(cfg)
+    fix_dataloaders(cfg)
+    setup_amp(cfg, args.amp)
+    setup_unsafe_load(cfg, args.unsafe_load)
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
+            raise ValueError(f'--auto-scale-lr needs `auto_scale_lr = dict('
+                             f'base_batch_size=...)` in {args.config}')
+        cfg.auto_scale_lr.enable = True
+    setup_distributed(cfg, args.launcher)
+    return cfg
+
+
+def prepare_test_cfg(args: argparse.Namespace) -> Config:
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    add_required_hooks(cfg)
+    fix_dataloaders(cfg)
+    setup_unsafe_load(cfg, args.unsafe_load)
+    if args.checkpoint.lower() == 'none':
+        print_log('Testing without a checkpoint (weights from the config only, e.g. '
+                  'zero-shot CLIP).', logger='current')
+        cfg.load_from = None
+    else:
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+        cfg.load_from = args.checkpoint
+    if args.out:
+        evaluators = cfg.test_evaluator
+        evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [
+            evaluators]
+        evaluators.append(dict(type='DumpResults', out_file_path=args.out))
+        cfg.test_evaluator = evaluators
+    setup_distributed(cfg, args.launcher)
+    return cfg

@@ -1,0 +1,33 @@
+"""Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+
+``CHECKPOINT`` may be ``none`` for models without trained weights (zero-shot CLIP).
+The final metrics are also written to ``WORK_DIR/metrics.json``.
+"""
+import argparse
+
+from mmengine.runner import Runner
+
+import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
+from lmpt_mm.engine.runner_setup import add_common_args, prepare_test_cfg
+from lmpt_mm.engine.metrics_file import write_metrics_json
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a model (lmpt_mm)')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file, or `none`')
+    parser.add_argument('--out', help='dump the per-image predictions to this pickle')
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    cfg = prepare_test_cfg(args)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    write_metrics_json(cfg, metrics)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,38 @@
+"""Train a model from a config: ``python tools/train.py CONFIG [options]``.
+
+Same command line as MMPretrain's ``tools/train.py``; multi-process runs go through
+``tools/dist_train.sh`` (torchrun; gloo on CPU, nccl on GPUs).
+"""
+import argparse
+
+from mmengine.runner import Runner
+
+import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
+from lmpt_mm.engine.runner_setup import add_common_args, prepare_train_cfg
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a model (lmpt_mm)')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from the given checkpoint, or from the latest checkpoint in '
+        'the work dir when no path is given (`--resume` / `--resume auto`)')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision on GPU (ignored with a warning on CPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the total batch size (auto_scale_lr)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='skip validation during training')
+    add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    runner = Runner.from_cfg(prepare_train_cfg(args))
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
