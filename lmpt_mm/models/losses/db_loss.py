@@ -1,0 +1,468 @@
+r"""Distribution-Balanced (DB) loss family (Wu et al., ECCV 2020) and DB*.
+
+One loss, configured into the usual long-tailed multi-label baselines
+(``reweight_func``, ``focal``, ``logit_reg``; ``/work/shared/spec/db_loss.md``):
+
+=============  ==============  ===============================  =============
+baseline       reweight_func   focal                            logit_reg
+=============  ==============  ===============================  =============
+BCE            None            ``dict(focal=False)``            ``dict()``
+Focal          None            ``dict(focal=True, ...)``        ``dict()``
+CB-Focal       ``'CB'``        ``dict(focal=True, ...)``        ``dict()``
+DB-Focal       ``'rebalance'`` ``dict(focal=True, ...)``        NTR settings
+=============  ==============  ===============================  =============
+
+The maths lives in small pure functions; :class:`DistributionBalancedLoss` is
+the registered wrapper holding the train statistics.
+"""
+from types import MappingProxyType
+from typing import Literal, Mapping, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpretrain.models.losses.utils import weight_reduce_loss
+from mmpretrain.registry import MODELS
+
+from .class_stats import (STATS_HELP, StatsLike, as_count_tensor,
+                          check_class_stats, clamp_counts, resolve_class_stats)
+
+ReweightFunc = Optional[Literal['inv', 'sqrt_inv', 'rebalance', 'CB']]
+Variant = Literal['db', 'db_star']
+Reduction = Literal['none', 'mean', 'sum']
+
+REWEIGHT_FUNCS = (None, 'inv', 'sqrt_inv', 'rebalance', 'CB')
+# Defaults: DB-Focal with the COCO-LT settings of the paper.
+DEFAULT_FOCAL = MappingProxyType(dict(focal=True, balance_param=2.0, gamma=2))
+DEFAULT_MAP_PARAM = MappingProxyType(dict(alpha=0.1, beta=10.0, gamma=0.2))
+DEFAULT_LOGIT_REG = MappingProxyType(dict(init_bias=0.05, neg_scale=2.0))
+
+
+# ----------------------------------------------------------------------------
+# Weights and biases from the statistics (all [C] or [B, C], no gradient)
+# ----------------------------------------------------------------------------
+def inverse_freq_weight(class_freq: StatsLike,
+                        power: float = 1.0) -> torch.Tensor:
+    r"""Inverse-frequency class weights, normalised to mean 1 over classes.
+
+    :math:`w_i = C \, n_i^{-p} / \sum_j n_j^{-p}` (``'inv'``: p = 1,
+    ``'sqrt_inv'``: p = 1/2). ``n_i = 0`` is clamped to 1 (warned once).
+
+    Returns:
+        float64 tensor ``[C]`` (sums to C).
+    """
+    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
+                        why=' for inverse-frequency weights')
+    inv = freq.pow(-power)
+    return inv * (inv.numel() / inv.sum())
+
+
+def class_balanced_weight(class_freq: StatsLike,
+                          beta: float = 0.9) -> torch.Tensor:
+    r"""Class-balanced weights (Cui et al., CVPR 2019), normalised to mean 1.
+
+    :math:`w_i \propto (1 - \beta) / (1 - \beta^{n_i})`, scaled so that
+    :math:`\sum_i w_i = C`. ``n_i = 0`` is clamped to 1 (warned once).
+
+    Returns:
+        float64 tensor ``[C]``.
+    """
+    if not 0.0 <= beta < 1.0:
+        raise ValueError(f'cb_beta must be in [0, 1), got {beta}')
+    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
+                        why=' for class-balanced weights')
+    weight = (1.0 - beta) / (1.0 - torch.pow(torch.tensor(
+        beta, dtype=torch.float64), freq))
+    return weight * (weight.numel() / weight.sum())
+
+
+def rebalance_weight(targets: torch.Tensor,
+                     class_freq: StatsLike,
+                     alpha: float = 0.1,
+                     beta: float = 10.0,
+                     mu: float = 0.2) -> torch.Tensor:
+    r"""DB re-balanced weights ``[B, C]`` (spec step 1).
+
+    .. math::
+        \mathrm{repeat}_k = \sum_{j \in P_k} 1/n_j, \quad
+        r_{ki} = \frac{1/n_i}{\mathrm{repeat}_k}, \quad
+        w_{ki} = \alpha + \sigma(\beta (r_{ki} - \mu)).
+
+    A sample without positive label (``repeat_k = 0``) takes the limit
+    ``r -> inf``, i.e. ``w = alpha + 1``; a safe denominator inside
+    ``torch.where`` keeps inf/NaN out of the values and of any gradient.
+    ``n_i = 0`` is clamped to 1 (warned once).
+
+    Args:
+        targets: ``[B, C]`` in {0, 1} (float).
+        class_freq: ``[C]`` train counts ``n_i``.
+        alpha, beta, mu: ``map_param`` ``alpha``, ``beta``, ``gamma``.
+    """
+    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
+                        why=' for re-balanced weights')
+    freq_inv = (1.0 / freq).to(targets.device, targets.dtype)  # [C]
+    repeat = (targets * freq_inv).sum(dim=1, keepdim=True)  # [B, 1]
+    has_pos = repeat > 0
+    safe_repeat = torch.where(has_pos, repeat, torch.ones_like(repeat))
+    ratio = freq_inv / safe_repeat  # [B, C]
+    weight = alpha + torch.sigmoid(beta * (ratio - mu))
+    return torch.where(has_pos, weight, torch.full_like(weight, alpha + 1.0))
+
+
+def ntr_bias(class_freq: StatsLike, neg_class_freq: StatsLike,
+             init_bias: float, neg_scale: float) -> torch.Tensor:
+    r"""NTR class bias :math:`b_i = -\kappa \log(N / n_i - 1) / \lambda`.
+
+    ``N = n_i + neg_i`` (train images). ``n_i`` is clamped into
+    ``[1, N - 1]`` so that ``b`` stays finite (warned once).
+
+    Returns:
+        float64 tensor ``[C]``.
+    """
+    pos, neg = check_class_stats(class_freq, neg_class_freq)
+    num_images = pos + neg  # [C], all equal to N
+    if num_images[0] < 2:
+        raise ValueError('the NTR bias needs at least 2 train images, got '
+                         f'N = {num_images[0].item():g}')
+    pos = clamp_counts(pos, 1.0, num_images - 1, why=' for the NTR bias')
+    return -init_bias * torch.log(num_images / pos - 1.0) / neg_scale
+
+
+def db_star_scale(class_freq: StatsLike) -> torch.Tensor:
+    r"""DB* positive-logit scale :math:`w_i = (n_i/n) / \max_j (n_j/n)`.
+
+    ``n`` cancels: ``w_i = n_i / max_j n_j`` in ``(0, 1]``; ``n_i = 0`` is
+    clamped to 1 (warned once) so that no class gets a zero scale.
+
+    Returns:
+        float64 tensor ``[C]``.
+    """
+    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
+                        why=' for the DB* scale')
+    return freq / freq.max()
+
+
+# ----------------------------------------------------------------------------
+# Option parsing
+# ----------------------------------------------------------------------------
+def _options(mapping: Optional[Mapping], name: str, defaults: Mapping,
+             off_when_empty: bool) -> Optional[dict]:
+    if mapping is None or (off_when_empty and len(mapping) == 0):
+        return None
+    unknown = set(mapping) - set(defaults)
+    if unknown:
+        raise ValueError(f'{name} has unknown keys {sorted(unknown)}; allowed: '
+                         f'{sorted(defaults)}')
+    return {**defaults, **mapping}
+
+
+def parse_db_options(
+        reweight_func: ReweightFunc, focal: Optional[Mapping],
+        map_param: Optional[Mapping], logit_reg: Optional[Mapping],
+        variant: Variant) -> Tuple[Optional[dict], dict, Optional[dict]]:
+    """Validate options; returns ``(focal, map_param, logit_reg)`` with
+    defaults filled in, ``None`` for switched-off focal / NTR."""
+    if reweight_func not in REWEIGHT_FUNCS:
+        raise ValueError(f'reweight_func must be one of {REWEIGHT_FUNCS}, got '
+                         f'{reweight_func!r}')
+    if variant not in ('db', 'db_star'):
+        raise ValueError(f"variant must be 'db' or 'db_star', got {variant!r}")
+    focal_opts = _options(focal, 'focal', DEFAULT_FOCAL, off_when_empty=False)
+    if focal_opts is not None and not focal_opts['focal']:
+        focal_opts = None
+    map_opts = _options(map_param, 'map_param', DEFAULT_MAP_PARAM,
+                        off_when_empty=False) or dict(DEFAULT_MAP_PARAM)
+    # A missing key means "this part off": no bias (kappa = 0) or lambda = 1.
+    reg_opts = _options(logit_reg, 'logit_reg',
+                        dict(init_bias=0.0, neg_scale=1.0),
+                        off_when_empty=True)
+    if reg_opts is not None and not reg_opts['neg_scale'] > 0:
+        raise ValueError('logit_reg neg_scale must be > 0, got '
+                         f"{reg_opts['neg_scale']}")
+    return focal_opts, map_opts, reg_opts
+
+
+def required_stats(reweight_func: ReweightFunc, logit_reg: Optional[dict],
+                   variant: Variant) -> Tuple[bool, bool]:
+    """Which of ``(class_freq, neg_class_freq)`` the configuration needs."""
+    bias_on = logit_reg is not None and logit_reg['init_bias'] != 0
+    need_pos = reweight_func is not None or bias_on or variant == 'db_star'
+    return need_pos, bias_on
+
+
+def _missing_stats_error(class_freq, neg_class_freq, need_pos: bool,
+                         need_neg: bool) -> Optional[ValueError]:
+    missing = [
+        name for name, value, need in (('class_freq', class_freq, need_pos),
+                                       ('neg_class_freq', neg_class_freq,
+                                        need_neg)) if need and value is None
+    ]
+    if not missing:
+        return None
+    return ValueError(f"DistributionBalancedLoss: missing {' and '.join(missing)}"
+                      f' for this configuration; {STATS_HELP}')
+
+
+# ----------------------------------------------------------------------------
+# The loss
+# ----------------------------------------------------------------------------
+def distribution_balanced_loss(
+        logits: torch.Tensor,
+        targets: torch.Tensor,
+        class_freq: Optional[StatsLike] = None,
+        neg_class_freq: Optional[StatsLike] = None,
+        reweight_func: ReweightFunc = 'rebalance',
+        focal: Optional[Mapping] = DEFAULT_FOCAL,
+        map_param: Optional[Mapping] = DEFAULT_MAP_PARAM,
+        logit_reg: Optional[Mapping] = DEFAULT_LOGIT_REG,
+        cb_beta: float = 0.9,
+        weight: Optional[torch.Tensor] = None,
+        reduction: Reduction = 'mean',
+        avg_factor: Optional[float] = None,
+        variant: Variant = 'db') -> torch.Tensor:
+    r"""Distribution-Balanced loss (``/work/shared/spec/db_loss.md``) and DB*.
+
+    With logits ``z`` ``[B, C]``, targets ``y`` ``[B, C]``:
+
+    1. weights ``w`` ``[B, C]`` from ``reweight_func``: ``None`` -> 1;
+       ``'rebalance'`` -> :func:`rebalance_weight` (``map_param``); ``'inv'``
+       / ``'sqrt_inv'`` -> :func:`inverse_freq_weight` (``1/n_i`` or
+       ``1/sqrt(n_i)``, mean 1 over classes); ``'CB'`` ->
+       :func:`class_balanced_weight` (``cb_beta``, mean 1 over classes).
+    2. NTR (``logit_reg=dict(init_bias=kappa, neg_scale=lambda)``; ``dict()``
+       or None: off; a missing key: ``kappa = 0`` / ``lambda = 1``):
+       ``z' = z + b`` (:func:`ntr_bias`), ``z'' = y z' + (1 - y) lambda z'``,
+       ``w'' = y w + (1 - y) w / lambda``.
+    3. ``bce = BCEWithLogits(z'', y)`` element-wise; with
+       ``focal=dict(focal=True, balance_param, gamma)``:
+       ``l = balance_param (1 - p_t)^gamma w'' bce``, ``p_t = exp(-bce)``;
+       with ``focal=dict(focal=False)`` (or None): ``l = w'' bce``.
+    4. ``weight`` (``[B, C]``, or ``[B]`` per sample) multiplies ``l``;
+       ``reduction='mean'``: mean over all ``B*C`` elements (``sum /
+       avg_factor`` when ``avg_factor`` is given), ``'sum'``, ``'none'``
+       (``[B, C]``).
+
+    ``variant='db_star'`` (HP-DVAL's DB*, ``hp_dval.md``): the positive term
+    ``log(1 + exp(-w_i (s_i - nu_i)))`` replaces DB's positive BCE term
+    ``log(1 + exp(-(z_i + b_i)))``, everything else (negative term, weights
+    ``w''``, focal factor with ``p_t = exp(-bce)``) unchanged. We read
+    ``s_i`` as the logit ``z_ki`` and ``nu_i`` as DB's per-class NTR
+    threshold ``nu_i = -b_i = kappa log(N/n_i - 1) / lambda`` (the logit
+    at which the class prior is neutral; ``0`` with NTR off), so the
+    positive logit becomes ``z''_ki = w_i (z_ki + b_i)`` with
+    ``w_i = (n_i / n) / max_j (n_j / n) = n_i / max_j n_j``
+    (:func:`db_star_scale`). For equal class counts DB* equals DB.
+
+    Statistics are needed only by the parts that use them: ``class_freq``
+    for any ``reweight_func``, the NTR bias and DB*; ``neg_class_freq``
+    (``N = n_i + neg_i``) for the NTR bias. Zero counts are clamped
+    (warned once); nothing here modifies ``logits`` or ``targets``.
+
+    Args:
+        logits: ``[B, C]`` float.
+        targets: ``[B, C]`` in {0, 1} (any numeric/bool dtype).
+        class_freq, neg_class_freq: ``[C]`` train counts.
+        weight: optional element-wise ``[B, C]`` or per-sample ``[B]``.
+
+    Returns:
+        Scalar, or ``[B, C]`` for ``reduction='none'`` (float32, or the
+        logits' dtype if wider).
+    """
+    if logits.dim() != 2 or targets.shape != logits.shape:
+        raise ValueError('logits and targets must both be [B, C], got '
+                         f'{tuple(logits.shape)} and {tuple(targets.shape)}')
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
+                         f'{reduction!r}')
+    focal_opts, map_opts, reg_opts = parse_db_options(reweight_func, focal,
+                                                      map_param, logit_reg,
+                                                      variant)
+    need_pos, need_neg = required_stats(reweight_func, reg_opts, variant)
+    err = _missing_stats_error(class_freq, neg_class_freq, need_pos, need_neg)
+    if err is not None:
+        raise err
+    class_freq, neg_class_freq = check_class_stats(class_freq, neg_class_freq)
+    num_classes = logits.shape[1]
+    for name, value in (('class_freq', class_freq), ('neg_class_freq',
+                                                     neg_class_freq)):
+        if value is not None and value.numel() != num_classes:
+            raise ValueError(f'{name} has {value.numel()} classes but the '
+                             f'logits have {num_classes}')
+
+    dtype = torch.promote_types(logits.dtype, torch.float32)
+    device = logits.device
+
+    def to_dev(t: torch.Tensor) -> torch.Tensor:
+        return t.to(device=device, dtype=dtype)
+
+    # Out-of-place copies: the caller's tensors are never modified.
+    z = logits.to(dtype)
+    y = targets.to(dtype)
+
+    # 1. re-weighting, [B, C] or [C] or None (= 1)
+    if reweight_func == 'rebalance':
+        w = rebalance_weight(y, class_freq, map_opts['alpha'],
+                             map_opts['beta'], map_opts['gamma'])
+    elif reweight_func in ('inv', 'sqrt_inv'):
+        power = 1.0 if reweight_func == 'inv' else 0.5
+        w = to_dev(inverse_freq_weight(class_freq, power))
+    elif reweight_func == 'CB':
+        w = to_dev(class_balanced_weight(class_freq, cb_beta))
+    else:
+        w = None
+
+    # 2. NTR; DB* scales the positive logit
+    neg_scale = 1.0
+    if reg_opts is not None:
+        neg_scale = float(reg_opts['neg_scale'])
+        if reg_opts['init_bias'] != 0:
+            z = z + to_dev(
+                ntr_bias(class_freq, neg_class_freq, reg_opts['init_bias'],
+                         neg_scale))
+    pos_scale = to_dev(db_star_scale(class_freq)) \
+        if variant == 'db_star' else 1.0
+    if reg_opts is not None or variant == 'db_star':
+        z = z * (y * pos_scale + (1.0 - y) * neg_scale)  # [B, C]
+    if reg_opts is not None and neg_scale != 1.0:
+        neg_w = y + (1.0 - y) / neg_scale
+        w = neg_w if w is None else w * neg_w
+
+    # 3. (focal) BCE
+    loss = F.binary_cross_entropy_with_logits(z, y, reduction='none')
+    if focal_opts is not None:
+        # 1 - p_t = 1 - exp(-bce), accurate for small bce
+        loss = float(focal_opts['balance_param']) * (
+            -torch.expm1(-loss)).pow(focal_opts['gamma']) * loss
+    if w is not None:
+        loss = loss * w
+
+    # 4. reduction
+    if weight is not None:
+        weight = weight.to(device=device, dtype=dtype)
+        if weight.shape == (logits.shape[0], ):
+            weight = weight.reshape(-1, 1)
+        elif weight.shape != logits.shape:
+            raise ValueError(f'weight must be [B, C] = {tuple(logits.shape)} '
+                             f'or [B], got {tuple(weight.shape)}')
+    return weight_reduce_loss(loss, weight, reduction, avg_factor)
+
+
+@MODELS.register_module()
+class DistributionBalancedLoss(nn.Module):
+    r"""Distribution-Balanced loss family as an MMPretrain loss module.
+
+    Computes :func:`distribution_balanced_loss` times ``loss_weight``; see
+    there for the equations and options. Config example (DB-Focal, COCO-LT)::
+
+        dict(type='DistributionBalancedLoss',
+             class_freq=[...], neg_class_freq=[...],
+             reweight_func='rebalance',
+             focal=dict(focal=True, balance_param=2.0, gamma=2),
+             map_param=dict(alpha=0.1, beta=10.0, gamma=0.2),
+             logit_reg=dict(init_bias=0.05, neg_scale=2.0))
+
+    Train statistics (``class_freq`` = positive train images per class,
+    ``neg_class_freq`` = the others) come from, in this order of use:
+
+    1. config lists ``class_freq`` / ``neg_class_freq``;
+    2. ``stats_file``: pickle or JSON dict with those keys (e.g. the DB
+       paper's ``*_class_freq.pkl``); not together with 1;
+    3. :meth:`set_class_stats`, called by the head / a runner hook with the
+       train dataset's ``metainfo['class_freq']`` and
+       ``metainfo['neg_class_freq']`` before training; it replaces 1 or 2.
+
+    A forward whose configuration needs missing statistics raises a
+    ``ValueError`` naming them. They are kept on the CPU (not in the
+    ``state_dict``) and derived weights are moved to the logits' device.
+
+    Note:
+        MMPretrain's ``MultiLabelClsHead`` calls losses with
+        ``avg_factor=B``, which turns ``'mean'`` into a per-sample sum
+        (``C`` times the spec's mean over ``B*C``).
+
+    Args:
+        class_freq, neg_class_freq: per-class train counts, or None.
+        stats_file: path of a ``.pkl``/``.pickle``/``.json`` statistics file.
+        reweight_func: None, ``'inv'``, ``'sqrt_inv'``, ``'rebalance'``,
+            ``'CB'``.
+        focal: ``dict(focal, balance_param, gamma)``; None = no focal.
+        map_param: ``dict(alpha, beta, gamma)`` of ``'rebalance'``.
+        logit_reg: ``dict(init_bias, neg_scale)`` (NTR); ``dict()``/None = off.
+        cb_beta: beta of ``'CB'``.
+        variant: ``'db'`` or ``'db_star'`` (HP-DVAL's DB*).
+        loss_weight: multiplies the loss.
+        reduction: ``'none'``, ``'mean'``, ``'sum'``.
+    """
+
+    def __init__(self,
+                 class_freq: Optional[StatsLike] = None,
+                 neg_class_freq: Optional[StatsLike] = None,
+                 stats_file: Optional[str] = None,
+                 reweight_func: ReweightFunc = 'rebalance',
+                 focal: Optional[Mapping] = DEFAULT_FOCAL,
+                 map_param: Optional[Mapping] = DEFAULT_MAP_PARAM,
+                 logit_reg: Optional[Mapping] = DEFAULT_LOGIT_REG,
+                 cb_beta: float = 0.9,
+                 variant: Variant = 'db',
+                 loss_weight: float = 1.0,
+                 reduction: Reduction = 'mean') -> None:
+        super().__init__()
+        if reduction not in ('none', 'mean', 'sum'):
+            raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
+                             f'{reduction!r}')
+        parse_db_options(reweight_func, focal, map_param, logit_reg, variant)
+        if reweight_func == 'CB':
+            class_balanced_weight([1.0], cb_beta)  # validates cb_beta early
+        self.reweight_func = reweight_func
+        self.focal = None if focal is None else dict(focal)
+        self.map_param = None if map_param is None else dict(map_param)
+        self.logit_reg = None if logit_reg is None else dict(logit_reg)
+        self.cb_beta = cb_beta
+        self.variant = variant
+        self.loss_weight = loss_weight
+        self.reduction = reduction
+        self.class_freq, self.neg_class_freq = resolve_class_stats(
+            class_freq, neg_class_freq, stats_file)
+
+    def set_class_stats(self,
+                        class_freq: StatsLike,
+                        neg_class_freq: Optional[StatsLike] = None) -> None:
+        """Set (or replace) the train statistics, e.g. from the train
+        dataset's ``metainfo``; validated here."""
+        self.class_freq, self.neg_class_freq = check_class_stats(
+            class_freq, neg_class_freq)
+
+    def forward(self,
+                cls_score: torch.Tensor,
+                label: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[Reduction] = None
+                ) -> torch.Tensor:
+        """Args: ``cls_score`` ``[B, C]`` logits, ``label`` ``[B, C]`` in
+        {0, 1}, ``weight`` ``[B, C]`` or ``[B]``; returns the loss (scalar,
+        or ``[B, C]`` for ``'none'``)."""
+        if reduction_override not in (None, 'none', 'mean', 'sum'):
+            raise ValueError("reduction_override must be None, 'none', 'mean' "
+                             f"or 'sum', got {reduction_override!r}")
+        reduction = reduction_override or self.reduction
+        return self.loss_weight * distribution_balanced_loss(
+            cls_score,
+            label,
+            self.class_freq,
+            self.neg_class_freq,
+            reweight_func=self.reweight_func,
+            focal=self.focal,
+            map_param=self.map_param,
+            logit_reg=self.logit_reg,
+            cb_beta=self.cb_beta,
+            variant=self.variant,
+            weight=weight,
+            reduction=reduction,
+            avg_factor=avg_factor)
+
+    def extra_repr(self) -> str:
+        num = None if self.class_freq is None else self.class_freq.numel()
+        return (f'reweight_func={self.reweight_func!r}, focal={self.focal}, '
+                f'logit_reg={self.logit_reg}, variant={self.variant!r}, '
+                f'num_classes={num}, loss_weight={self.loss_weight}')

@@ -1,0 +1,122 @@
+"""End to end through the real entry points: train, test, resume, two processes."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / 'tests' / 'fixtures' / 'tiny_resnet_lt.py'
+METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail'}
+
+
+def data_root_options(root: Path) -> list[str]:
+    return ['--cfg-options'] + [
+        f'{loader}.dataset.data_root={root}'
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
+
+
+def run_tool(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ if env is None else env, PYTHONUNBUFFERED='1',
+               OMP_NUM_THREADS='1')
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=600)
+    if proc.returncode != 0:
+        raise AssertionError(f'{" ".join(args)} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc
+
+
+def train(work_dir: Path, data_root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_tool([sys.executable, 'tools/train.py', str(CONFIG), '--work-dir',
+                     str(work_dir), *extra, *data_root_options(data_root)])
+
+
+def val_metric_keys(work_dir: Path) -> set[str]:
+    """Metric keys of the validation records in MMEngine's scalars log."""
+    keys = set()
+    for path in work_dir.glob('*/vis_data/scalars.json'):
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            keys |= {k for k in record if k.startswith('lt/')}
+    return keys
+
+
+@pytest.fixture(scope='module')
+def trained_run(tiny_lt_world, tmp_path_factory) -> Path:
+    work_dir = tmp_path_factory.mktemp('train_run')
+    train(work_dir, tiny_lt_world)
+    return work_dir
+
+
+def test_train_writes_weights_only_checkpoints(trained_run):
+    for epoch in (1, 2):
+        ckpt = torch.load(trained_run / f'epoch_{epoch}.pth', weights_only=True)
+        assert ckpt['meta']['epoch'] == epoch
+        assert 'message_hub' in ckpt and 'optimizer' in ckpt
+    assert val_metric_keys(trained_run) == METRIC_KEYS
+
+
+def test_test_tool_evaluates_checkpoint(trained_run, tiny_lt_world, tmp_path):
+    out = tmp_path / 'preds.pkl'
+    run_tool([sys.executable, 'tools/test.py', str(CONFIG),
+              str(trained_run / 'epoch_2.pth'), '--work-dir', str(tmp_path),
+              '--out', str(out), *data_root_options(tiny_lt_world)])
+    metrics = json.loads((tmp_path / 'metrics.json').read_text())
+    assert METRIC_KEYS <= set(metrics)
+    assert all(0.0 <= metrics[k] <= 100.0 for k in METRIC_KEYS)
+    assert metrics['protocol'] == 'sigmoid'
+    assert out.is_file() and out.stat().st_size > 0
+
+
+def test_resume_auto_matches_uninterrupted_run(trained_run, tiny_lt_world, tmp_path):
+    # Simulate a run that died during epoch 2: only epoch 1 was saved.
+    work_dir = tmp_path / 'interrupted'
+    work_dir.mkdir()
+    shutil.copy(trained_run / 'epoch_1.pth', work_dir / 'epoch_1.pth')
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_1.pth'))
+    proc = train(work_dir, tiny_lt_world, '--resume', 'auto')
+    assert 'resumed epoch: 1' in proc.stdout + proc.stderr
+    resumed = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
+    straight = torch.load(trained_run / 'epoch_2.pth', weights_only=True)
+    assert resumed['state_dict'].keys() == straight['state_dict'].keys()
+    for key, value in straight['state_dict'].items():
+        assert torch.equal(resumed['state_dict'][key], value), key
+    assert resumed['meta']['iter'] == straight['meta']['iter']
+
+
+def test_foreign_pickled_checkpoint_needs_explicit_opt_in(trained_run, tiny_lt_world,
+                                                          tmp_path):
+    import numpy as np
+    ckpt = torch.load(trained_run / 'epoch_2.pth', weights_only=True)
+    ckpt['meta']['foreign'] = np.arange(3)  # as plain MMEngine checkpoints carry
+    foreign = tmp_path / 'foreign.pth'
+    torch.save(ckpt, foreign)
+    args = [sys.executable, 'tools/test.py', str(CONFIG), str(foreign), '--work-dir',
+            str(tmp_path), *data_root_options(tiny_lt_world)]
+    with pytest.raises(AssertionError, match='--unsafe-load'):
+        run_tool(args)
+    run_tool(args[:4] + ['--unsafe-load'] + args[4:])
+    assert METRIC_KEYS <= set(json.loads((tmp_path / 'metrics.json').read_text()))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_two_process_cpu_training(trained_run, tiny_lt_world, tmp_path):
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()))
+    work_dir = tmp_path / 'dist'
+    run_tool(['bash', 'tools/dist_train.sh', str(CONFIG), '2', '--work-dir',
+              str(work_dir), *data_root_options(tiny_lt_world)], env=env)
+    ckpt = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
+    assert ckpt['meta']['epoch'] == 2
+    assert val_metric_keys(work_dir) == val_metric_keys(trained_run) == METRIC_KEYS
