@@ -131,7 +131,7 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
-        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
             raise ValueError(f'--auto-scale-lr needs `auto_scale_lr = dict('
                              f'base_batch_size=...)` in {args.config}')
         cfg.auto_scale_lr.enable = True

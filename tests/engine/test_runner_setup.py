@@ -1,0 +1,112 @@
+import argparse
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import lmpt_mm  # noqa: F401
+from lmpt_mm.engine import DeviceAgnosticDDP, epoch_seed
+from lmpt_mm.engine.hooks import EpochSeedHook
+from lmpt_mm.engine.runner_setup import (REQUIRED_HOOKS, prepare_test_cfg,
+                                         prepare_train_cfg)
+
+CONFIG = 'tests/fixtures/tiny_resnet_lt.py'
+
+
+def train_args(**overrides) -> argparse.Namespace:
+    args = dict(config=CONFIG, work_dir=None, cfg_options=None, launcher='none',
+                unsafe_load=False, resume=None, amp=False, auto_scale_lr=False,
+                no_validate=False)
+    args.update(overrides)
+    return argparse.Namespace(**args)
+
+
+@pytest.fixture(autouse=True)
+def repo_cwd(monkeypatch, repo_root):
+    monkeypatch.chdir(repo_root)
+
+
+def test_required_hooks_and_persistent_workers_fix():
+    cfg = prepare_train_cfg(train_args())
+    assert [h['type'] for h in cfg.custom_hooks].count('SafeCheckpointHook') == 1
+    assert set(REQUIRED_HOOKS) <= {h['type'] for h in cfg.custom_hooks}
+    # persistent_workers=True with num_workers=0 would make torch raise.
+    assert cfg.train_dataloader.persistent_workers is False
+    assert cfg.work_dir.endswith('tiny_resnet_lt')
+
+
+def test_resume_flags():
+    cfg = prepare_train_cfg(train_args(resume='auto'))
+    assert cfg.resume is True and cfg.load_from is None
+    cfg = prepare_train_cfg(train_args(resume='w/epoch_1.pth'))
+    assert cfg.resume is True and cfg.load_from == 'w/epoch_1.pth'
+
+
+def test_amp_on_cpu_falls_back_to_fp32(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    cfg = prepare_train_cfg(train_args(amp=True))
+    assert cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper'
+
+
+def test_amp_on_gpu_uses_amp_wrapper(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    cfg = prepare_train_cfg(train_args(amp=True))
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+
+
+def test_auto_scale_lr_needs_config_entry(tmp_path):
+    cfg = prepare_train_cfg(train_args(auto_scale_lr=True))
+    assert cfg.auto_scale_lr.enable is True
+    bad = tmp_path / 'no_scale.py'
+    bad.write_text(f"_base_ = ['{Path(CONFIG).resolve()}']\nauto_scale_lr = None\n")
+    with pytest.raises(ValueError, match='auto_scale_lr'):
+        prepare_train_cfg(train_args(config=str(bad), auto_scale_lr=True))
+
+
+def test_missing_config_and_checkpoint_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nope.py'):
+        prepare_train_cfg(train_args(config=str(tmp_path / 'nope.py')))
+    args = argparse.Namespace(config=CONFIG, checkpoint=str(tmp_path / 'gone.pth'),
+                              work_dir=None, cfg_options=None, launcher='none',
+                              unsafe_load=False, out=None)
+    with pytest.raises(FileNotFoundError, match='gone.pth'):
+        prepare_test_cfg(args)
+    args.checkpoint = 'none'
+    assert prepare_test_cfg(args).load_from is None
+
+
+def test_cpu_launcher_needs_torchrun_environment(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    for var in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(RuntimeError, match='torchrun'):
+        prepare_train_cfg(train_args(launcher='pytorch'))
+
+
+def test_device_agnostic_ddp_on_cpu_single_process(tmp_path):
+    store = torch.distributed.FileStore(str(tmp_path / 'store'), 1)
+    torch.distributed.init_process_group('gloo', store=store, rank=0, world_size=1)
+    try:
+        model = torch.nn.Linear(3, 2)
+        # MMEngine always passes device_ids; they must be dropped on CPU.
+        wrapped = DeviceAgnosticDDP(module=model, device_ids=[0])
+        assert wrapped.device_ids is None
+        assert wrapped(torch.ones(1, 3)).shape == (1, 2)
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+def test_epoch_seed_hook_reseeds_deterministically():
+    class FakeRunner:
+        seed = 7
+        epoch = 3
+
+    draws = []
+    for _ in range(2):
+        random.seed(None)
+        EpochSeedHook().before_train_epoch(FakeRunner())
+        draws.append((random.random(), np.random.rand(), torch.rand(1).item()))
+    assert draws[0] == draws[1]
+    assert epoch_seed(7, 3) != epoch_seed(7, 4) != epoch_seed(7, 4, rank=1)
