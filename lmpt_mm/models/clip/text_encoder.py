@@ -1,0 +1,129 @@
+"""Frozen CLIP text encoder that accepts prompt token embeddings."""
+import copy
+from typing import Dict, List, Optional, Sequence
+
+import open_clip
+import torch
+from open_clip.transformer import text_global_pool
+from torch import nn
+
+from .freeze import freeze_module
+
+
+class CLIPTextEncoder(nn.Module):
+    """CLIP's text tower, frozen, fed with token *embeddings* so prompts can be learned.
+
+    ``g(prompt)`` for learned prompts: token embeddings ``[N, L, W]`` (``L`` = context
+    length, ``W`` = text width) plus the token ids ``[N, L]`` that locate each
+    sequence's end-of-text token, whose final hidden state, projected, is the text
+    feature ``[N, D]`` in CLIP's joint space (not normalised).
+
+    The encoder is copied out of the (possibly cached, shared) open_clip model and
+    frozen: parameters never require grad and :meth:`train` keeps it in eval mode.
+    Gradients still flow *through* it to the prompt embeddings.
+
+    Args:
+        clip_model: an open_clip ``CLIP`` model (from :func:`load_clip`).
+        arch: its open_clip name, for :func:`open_clip.get_tokenizer`.
+        grad_checkpointing: recompute the transformer's activations in backward
+            (saves memory of ``N x L x W`` per layer for many classes).
+        class_chunk_size: encode at most this many sequences at once (``None``: all);
+            a seam for memory-bound settings - the result is the same.
+    """
+
+    def __init__(self,
+                 clip_model: nn.Module,
+                 arch: str,
+                 grad_checkpointing: bool = False,
+                 class_chunk_size: Optional[int] = None) -> None:
+        super().__init__()
+        if not hasattr(clip_model, 'token_embedding'):
+            raise ValueError(f"open_clip model '{arch}' has a custom text tower; "
+                             'CLIPTextEncoder supports the standard CLIP text transformer.')
+        self.transformer = copy.deepcopy(clip_model.transformer)
+        self.token_embedding = copy.deepcopy(clip_model.token_embedding)
+        self.positional_embedding = copy.deepcopy(clip_model.positional_embedding)
+        self.ln_final = copy.deepcopy(clip_model.ln_final)
+        self.text_projection = copy.deepcopy(clip_model.text_projection)
+        self.register_buffer('attn_mask', clip_model.attn_mask.clone(), persistent=False)
+        self.pool_type = clip_model.text_pool_type
+        self.eos_id = getattr(clip_model, 'text_eos_id', None)
+        self.context_length = clip_model.context_length
+        self.transformer.grad_checkpointing = grad_checkpointing
+        if class_chunk_size is not None and class_chunk_size < 1:
+            raise ValueError(f'class_chunk_size must be >= 1 or None, got {class_chunk_size}')
+        self.class_chunk_size = class_chunk_size
+        self.tokenizer = open_clip.get_tokenizer(arch)
+        # Fixed texts (captions, hand-written prompts) -> feature [D]; see encode_texts.
+        self._text_cache: Dict[str, torch.Tensor] = {}
+        freeze_module(self)
+
+    @property
+    def width(self) -> int:
+        return self.token_embedding.embedding_dim
+
+    def train(self, mode: bool = True) -> 'CLIPTextEncoder':
+        """Stay in eval mode: the text tower is frozen."""
+        return super().train(False)
+
+    def tokenize(self, texts: Sequence[str]) -> torch.Tensor:
+        """Token ids ``[N, L]``; texts longer than the context are truncated (EOT kept)."""
+        return self.tokenizer(list(texts), context_length=self.context_length).to(
+            self.token_embedding.weight.device)
+
+    def token_count(self, text: str) -> int:
+        """Number of BPE tokens of ``text`` without start/end tokens."""
+        return len(self.tokenizer.encode(text))
+
+    def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Token embeddings ``[N, L, W]`` of token ids ``[N, L]``."""
+        return self.token_embedding(tokens)
+
+    def _encode(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        x = embeds + self.positional_embedding.to(embeds.dtype)  # [N, L, W]
+        x = self.transformer(x, attn_mask=self.attn_mask)  # [N, L, W]
+        x = self.ln_final(x)  # [N, L, W]
+        x = text_global_pool(x, tokens, self.pool_type, eos_token_id=self.eos_id)  # [N, W]
+        if isinstance(self.text_projection, nn.Linear):
+            return self.text_projection(x)
+        return x @ self.text_projection  # [N, D]
+
+    def forward(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        """Text features ``[N, D]`` of prompt embeddings ``[N, L, W]`` and ids ``[N, L]``."""
+        if embeds.shape[:2] != tokens.shape or embeds.shape[1] != self.context_length:
+            raise ValueError(f'expected embeddings [N, {self.context_length}, W] matching '
+                             f'tokens [N, {self.context_length}], got {tuple(embeds.shape)} '
+                             f'and {tuple(tokens.shape)}')
+        chunk = self.class_chunk_size or embeds.shape[0]
+        feats = [self._encode(embeds[i:i + chunk], tokens[i:i + chunk])
+                 for i in range(0, embeds.shape[0], chunk)]
+        return torch.cat(feats, dim=0)  # [N, D]
+
+    def encode_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Text features ``[N, D]`` of token ids ``[N, L]``."""
+        return self(self.embed_tokens(tokens), tokens)
+
+    @torch.no_grad()
+    def encode_texts(self, texts: Sequence[str], cache: bool = True) -> torch.Tensor:
+        """Features ``[N, D]`` of fixed texts, each encoded once and cached by string.
+
+        For texts that never change (captions, hand-written prompts); no gradient.
+        Only texts missing from the cache go through the encoder, in one batch.
+        """
+        texts = list(texts)
+        device = self.token_embedding.weight.device
+        missing = list(dict.fromkeys(t for t in texts if t not in self._text_cache))
+        if missing:
+            feats = self.encode_tokens(self.tokenize(missing))  # [M, D]
+            if not cache:
+                new = dict(zip(missing, feats))
+                return torch.stack([new[t] if t in new else self._text_cache[t].to(device)
+                                    for t in texts])
+            self._text_cache.update(zip(missing, feats.detach()))
+        return torch.stack([self._text_cache[t].to(device) for t in texts])  # [N, D]
+
+    def clear_text_cache(self) -> None:
+        self._text_cache.clear()
+
+    def cached_texts(self) -> List[str]:
+        return list(self._text_cache)

@@ -1,0 +1,138 @@
+"""Shared base of the CLIP prompt heads: frozen text encoder, logit scale, scoring."""
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmpretrain.models.heads import MultiLabelClsHead
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample, label_to_onehot
+from torch import nn
+
+from ..clip.loader import load_clip
+from ..clip.text_encoder import CLIPTextEncoder
+
+
+def cosine_logits(image_feats: torch.Tensor, text_feats: torch.Tensor,
+                  logit_scale: torch.Tensor) -> torch.Tensor:
+    """``z[k, i] = exp(logit_scale) * cos(f_k, g_i)``; ``[B, D] x [C, D] -> [B, C]``.
+
+    Also works for local tokens: ``[B, N, D] x [C, D] -> [B, N, C]``.
+    """
+    image_feats = F.normalize(image_feats, dim=-1)
+    text_feats = F.normalize(text_feats, dim=-1)
+    return logit_scale.exp() * image_feats @ text_feats.t()
+
+
+class CLIPPromptHead(MultiLabelClsHead):
+    """Base of the CLIP prompt heads (not registered; subclass it).
+
+    Holds the frozen CLIP text encoder ``g`` and CLIP's (frozen) logit scale. Heads
+    follow MMPretrain's split: :meth:`forward` returns the logits ``[B, C]`` only,
+    :meth:`loss` and :meth:`predict` add targets / scores.
+
+    Scores for evaluation are ``sigmoid(logits)`` per class, not a softmax over the
+    classes: the task is multi-label, classes are not mutually exclusive and an image
+    may hold several (a softmax would make one class's score fall when another
+    class is also present). AP ranks images per class, and the per-class sigmoid is
+    monotone in that class's logit, so it keeps the logits' ranking exactly.
+
+    Backbone features come as ``feats = (global [B, D],)`` or ``(global, local
+    [B, N, D])`` (``CLIPImageEncoder(return_local=True)``).
+
+    Args:
+        arch, pretrained, quick_gelu: the CLIP model (see ``load_clip``); use the same
+            values as the backbone so both towers come from one CLIP model.
+        classes: class names in label order (e.g. the dataset's ``metainfo['classes']``).
+        loss: classification loss config, or ``None`` for heads without training.
+        text_encoder_cfg: extra ``CLIPTextEncoder`` args (``grad_checkpointing``,
+            ``class_chunk_size``).
+        thr, topk: positive-label rule for ``pred_label`` (MMPretrain's multi-label head).
+    """
+
+    def __init__(self,
+                 arch: str,
+                 classes: Sequence[str],
+                 pretrained: Optional[str] = None,
+                 quick_gelu: Optional[bool] = None,
+                 loss: Optional[Union[dict, nn.Module]] = None,
+                 text_encoder_cfg: Optional[dict] = None,
+                 thr: Optional[float] = None,
+                 topk: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        # MultiLabelClsHead.__init__ always builds a loss; zero-shot heads have none.
+        BaseModule.__init__(self, init_cfg=init_cfg)
+        if classes is None or isinstance(classes, str) or len(classes) == 0:
+            raise ValueError(f'{type(self).__name__} needs classes=[...] (the class names in '
+                             "label order, e.g. the dataset's metainfo['classes']), got "
+                             f'{classes!r}')
+        self.classes: List[str] = [str(c) for c in classes]
+        if loss is not None and not isinstance(loss, nn.Module):
+            loss = MODELS.build(loss)
+        self.loss_module = loss
+        if thr is None and topk is None:
+            thr = 0.5
+        self.thr, self.topk = thr, topk
+        clip_model = load_clip(arch, pretrained, quick_gelu=quick_gelu)
+        self.arch = arch
+        self.text_encoder = CLIPTextEncoder(clip_model, arch, **(text_encoder_cfg or {}))
+        # CLIP's learned temperature, frozen (a buffer: never optimised).
+        self.register_buffer('logit_scale', clip_model.logit_scale.detach().clone())
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    # -- frozen parts ---------------------------------------------------------------
+    def init_weights(self) -> None:
+        """Parameters are set in ``__init__`` (CLIP weights, prompt init): keep them."""
+        self._is_init = True
+
+    def train(self, mode: bool = True) -> 'CLIPPromptHead':
+        super().train(mode)
+        self.text_encoder.eval()
+        return self
+
+    # -- class statistics -----------------------------------------------------------
+    def loss_modules(self) -> Iterator[nn.Module]:
+        """The head's loss modules (``set_class_stats`` is forwarded to them)."""
+        if self.loss_module is not None:
+            yield self.loss_module
+
+    def set_class_stats(self, class_freq: Sequence[float],
+                        neg_class_freq: Sequence[float]) -> None:
+        """Give train-split class counts to the losses that use them (runner hook entry)."""
+        if len(class_freq) != self.num_classes or len(neg_class_freq) != self.num_classes:
+            raise ValueError(f'class statistics have {len(class_freq)}/{len(neg_class_freq)} '
+                             f'entries for a head with {self.num_classes} classes')
+        for loss in self.loss_modules():
+            if hasattr(loss, 'set_class_stats'):
+                loss.set_class_stats(class_freq, neg_class_freq)
+
+    # -- features -------------------------------------------------------------------
+    def pre_logits(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """The global image embedding ``feats[0]`` ``[B, D]``."""
+        return feats[0]
+
+    @staticmethod
+    def local_tokens(feats: Tuple[torch.Tensor, ...], head_name: str) -> torch.Tensor:
+        if len(feats) < 2 or feats[1].dim() != 3:
+            raise ValueError(f'{head_name} needs local tokens: build the backbone with '
+                             "CLIPImageEncoder(..., return_local=True) so it returns "
+                             '(global [B, D], local [B, N, D])')
+        return feats[1]
+
+    def targets(self, data_samples: List[DataSample]) -> torch.Tensor:
+        """Binary targets ``[B, C]`` from the data samples' ``gt_label`` / ``gt_score``."""
+        if 'gt_score' in data_samples[0]:
+            return torch.stack([s.gt_score.float() for s in data_samples])
+        return torch.stack([label_to_onehot(s.gt_label, self.num_classes)
+                            for s in data_samples]).float()
+
+    # -- MMPretrain API -------------------------------------------------------------
+    def _get_loss(self, cls_score: torch.Tensor, data_samples: List[DataSample],
+                  **kwargs) -> Dict[str, torch.Tensor]:
+        target = self.targets(data_samples).to(cls_score.device)
+        # No avg_factor: each loss applies its own reduction (DB: mean over B*C).
+        loss = self.loss_module(cls_score, target, **kwargs)
+        return dict(loss=loss)

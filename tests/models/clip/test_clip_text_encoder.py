@@ -1,0 +1,50 @@
+"""CLIPTextEncoder against open_clip's own encode_text."""
+import torch
+
+from lmpt_mm.models.clip import CLIPTextEncoder, load_clip
+
+
+def _encoder(**kwargs):
+    clip = load_clip('lmpt-tiny-vit')
+    return clip, CLIPTextEncoder(clip, 'lmpt-tiny-vit', **kwargs)
+
+
+def test_matches_open_clip_encode_text():
+    clip, enc = _encoder()
+    tokens = enc.tokenize(['a photo of a cat.', 'a dog', 'traffic light'])
+    ref = clip.encode_text(tokens)
+    assert torch.allclose(enc.encode_tokens(tokens), ref, atol=1e-5)
+    assert not any(p.requires_grad for p in enc.parameters())
+
+
+def test_chunking_and_checkpointing_same_result_and_grads():
+    _, enc = _encoder()
+    _, enc_chunk = _encoder(class_chunk_size=2, grad_checkpointing=True)
+    tokens = enc.tokenize(['a', 'b c', 'd e f', 'g'])
+    embeds = enc.embed_tokens(tokens).detach().requires_grad_(True)
+    embeds2 = embeds.detach().clone().requires_grad_(True)
+    out, out2 = enc(embeds, tokens), enc_chunk(embeds2, tokens)
+    assert torch.allclose(out, out2, atol=1e-5)
+    out.sum().backward()
+    out2.sum().backward()
+    torch.testing.assert_close(embeds.grad, embeds2.grad, rtol=1e-4, atol=1e-3)
+
+
+def test_train_mode_is_ignored():
+    _, enc = _encoder()
+    enc.train()
+    assert not any(m.training for m in enc.modules())
+
+
+def test_encode_texts_caches_per_string(monkeypatch):
+    _, enc = _encoder()
+    calls = []
+    real = enc.encode_tokens
+    monkeypatch.setattr(enc, 'encode_tokens', lambda t: calls.append(t.shape[0]) or real(t))
+    first = enc.encode_texts(['a cat', 'a dog', 'a cat'])
+    assert calls == [2]  # duplicates encoded once
+    second = enc.encode_texts(['a dog', 'a cat'])
+    assert calls == [2]  # all cached
+    assert torch.equal(second, first[[1, 0]])
+    long_caption = ' '.join(['word'] * 100)  # longer than the 32-token context: truncated
+    assert enc.encode_texts([long_caption]).shape == (1, 32)
