@@ -1,1 +1,8 @@
-"""(filled in by its issue)."""
+"""Evaluation: tie-correct per-class AP and head / medium / tail mAP."""
+from .group_ap_metric import GroupAveragePrecision, protocol_scores
+from .group_map import average_precision, group_map
+
+__all__ = [
+    'GroupAveragePrecision', 'average_precision', 'group_map',
+    'protocol_scores'
+]

@@ -1,0 +1,73 @@
+"""Check that the images a dataset lists exist and decode (``prepare_data --check``)."""
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, List, Literal, Tuple
+
+from PIL import Image
+
+__all__ = ['check_image', 'check_images', 'ImageCheckReport']
+
+Status = Literal['ok', 'missing', 'undecodable']
+
+
+def check_image(path: str) -> Tuple[Status, str]:
+    """``('ok', '')``, ``('missing', reason)`` or ``('undecodable', reason)``.
+
+    The image is fully decoded (``Image.load``), so a truncated file fails too.
+    """
+    if not os.path.isfile(path):
+        return 'missing', 'no such file'
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except Exception as e:  # PIL raises many types for broken files
+        return 'undecodable', f'{type(e).__name__}: {e}'
+    return 'ok', ''
+
+
+@dataclass
+class ImageCheckReport:
+    """Outcome of :func:`check_images`."""
+    num_ok: int = 0
+    missing: List[str] = field(default_factory=list)
+    undecodable: List[Tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.undecodable
+
+    def summary(self, max_list: int = 10) -> str:
+        total = self.num_ok + len(self.missing) + len(self.undecodable)
+        lines = [f'checked {total} images: {self.num_ok} ok, '
+                 f'{len(self.missing)} missing, '
+                 f'{len(self.undecodable)} undecodable']
+        for p in self.missing[:max_list]:
+            lines.append(f'  missing: {p}')
+        if len(self.missing) > max_list:
+            lines.append(f'  ... and {len(self.missing) - max_list} more missing')
+        for p, why in self.undecodable[:max_list]:
+            lines.append(f'  undecodable: {p} ({why})')
+        if len(self.undecodable) > max_list:
+            lines.append(f'  ... and {len(self.undecodable) - max_list} more '
+                         'undecodable')
+        return '\n'.join(lines)
+
+
+def check_images(paths: Iterable[str],
+                 progress: bool = True,
+                 desc: str = 'checking images') -> ImageCheckReport:
+    """Check every path; ``progress`` shows a tqdm bar (on stderr)."""
+    paths = list(paths)
+    if progress:
+        from tqdm import tqdm
+        paths = tqdm(paths, desc=desc, unit='img')
+    report = ImageCheckReport()
+    for p in paths:
+        status, why = check_image(p)
+        if status == 'ok':
+            report.num_ok += 1
+        elif status == 'missing':
+            report.missing.append(p)
+        else:
+            report.undecodable.append((p, why))
+    return report
