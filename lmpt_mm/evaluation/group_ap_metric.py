@@ -26,14 +26,17 @@ def protocol_scores(pred_score: np.ndarray,
                     pred_logits: Optional[np.ndarray] = None) -> np.ndarray:
     """Scores to rank under an evaluation protocol, ``[N, C]``.
 
-    * ``'sigmoid'``: ``pred_score`` as given (per-class sigmoid; its per-class
-      ranking, hence AP, equals that of the raw logits).
+    * ``'sigmoid'``: per-class sigmoid scores. Their per-class ranking, hence AP,
+      equals that of the raw logits, so ``pred_logits`` are ranked when given:
+      a float32 sigmoid saturates to exactly 1.0 above a logit of about 17 and
+      would tie images the logits still order (CLIP logits reach 20-40).
     * ``'softmax'``: ``softmax_c(z_{n,c})`` over the classes of each image
       (the LMPT code's protocol), with logits ``z = pred_logits`` when given,
       else ``z = log(p / (1 - p))`` recovered from the sigmoid scores ``p``.
     """
     if score == 'sigmoid':
-        return np.asarray(pred_score, dtype=np.float64)
+        ranked = pred_score if pred_logits is None else pred_logits
+        return np.asarray(ranked, dtype=np.float64)
     if score != 'softmax':
         raise ValueError(f"score must be 'sigmoid' or 'softmax', got {score!r}")
     if pred_logits is None:

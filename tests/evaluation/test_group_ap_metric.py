@@ -165,3 +165,26 @@ def test_distributed_gathers_each_image_once(tmp_path):
     res = torch.load(out)
     ref = _evaluate(GroupAveragePrecision(class_freq=FREQ), logits, targets)
     assert res == pytest.approx(ref)
+
+
+def test_sigmoid_protocol_ranks_logits_when_sigmoid_saturates():
+    # CLIP-scale logits (20-40): float32 sigmoid is exactly 1.0 for all of them.
+    logits, targets = _data(n=40, c=3, seed=3)
+    logits = 30.0 + 3.0 * logits / np.abs(logits).max()
+    samples = []
+    for i, (z, t) in enumerate(zip(logits, targets)):
+        z = torch.tensor(z, dtype=torch.float32)
+        s = DataSample().set_pred_score(torch.sigmoid(z)).set_gt_label(
+            np.flatnonzero(t).tolist())
+        s.set_field(z, 'pred_logits')
+        s.set_metainfo(dict(sample_idx=i))
+        samples.append(s.to_dict())
+    assert all(torch.all(torch.as_tensor(s['pred_score']) == 1.0) for s in samples)
+    metric = GroupAveragePrecision(class_freq=[150, 50, 5])
+    metric.process(None, samples)
+    result = metric.evaluate(len(samples))
+    expected = np.mean([average_precision_score(targets[:, c], logits[:, c].astype(
+        np.float32)) for c in range(3)]) * 100
+    assert result['lt/mAP'] == pytest.approx(expected, abs=1e-6)
+    # Ranking the saturated sigmoid would tie every image: AP = positive rate.
+    assert result['lt/mAP'] > 100 * targets.mean(0).mean() + 5

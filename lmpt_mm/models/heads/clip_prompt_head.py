@@ -130,6 +130,19 @@ class CLIPPromptHead(MultiLabelClsHead):
                             for s in data_samples]).float()
 
     # -- MMPretrain API -------------------------------------------------------------
+    def _get_predictions(self, cls_score: torch.Tensor,
+                         data_samples: Optional[List[DataSample]]) -> List[DataSample]:
+        """Sigmoid ``pred_score`` as in MMPretrain, plus the raw ``pred_logits``.
+
+        CLIP logits reach 20-40, where a float32 sigmoid rounds to exactly 1.0 and
+        ties images that the logits still rank; the evaluator ranks ``pred_logits``
+        (same order as the sigmoid in exact arithmetic) when they are present.
+        """
+        data_samples = super()._get_predictions(cls_score, data_samples)
+        for data_sample, logits in zip(data_samples, cls_score.detach().float()):
+            data_sample.set_field(logits, 'pred_logits')
+        return data_samples
+
     def _get_loss(self, cls_score: torch.Tensor, data_samples: List[DataSample],
                   **kwargs) -> Dict[str, torch.Tensor]:
         target = self.targets(data_samples).to(cls_score.device)
