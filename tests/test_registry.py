@@ -1,0 +1,86 @@
+"""Every registered lmpt_mm component builds from a config dict after `import lmpt_mm`."""
+import mmengine.registry as mmengine_registry
+import mmpretrain.registry as registry
+import pytest
+import torch
+
+import lmpt_mm  # noqa: F401
+
+TINY = dict(arch='lmpt-tiny-vit', pretrained=None)
+CLASSES = ['dog', 'cat', 'car', 'tree']
+FREQ = dict(class_freq=[8, 9, 5, 6], neg_class_freq=[8, 7, 11, 10])
+
+
+def registered_components() -> set[tuple[str, str]]:
+    registries = {name: getattr(registry, name) for name in dir(registry)
+                  if name.isupper() and not name.startswith('MMENGINE_')
+                  and hasattr(getattr(registry, name), 'module_dict')}
+    registries['MODEL_WRAPPERS'] = mmengine_registry.MODEL_WRAPPERS
+    return {(reg_name, name) for reg_name, reg in registries.items()
+            for name, cls in reg.module_dict.items()
+            if cls.__module__.startswith('lmpt_mm.')}
+
+
+def tiny_dataset(root):
+    return dict(type='LTMultiLabelDataset', data_root=str(root), ann_file='train.txt',
+                label_file='labels.txt', caption_file='captions.txt', with_caption=True)
+
+
+def build_wrapper(tmp_path):
+    store = torch.distributed.FileStore(str(tmp_path / 'store'), 1)
+    torch.distributed.init_process_group('gloo', store=store, rank=0, world_size=1)
+    try:
+        return mmengine_registry.MODEL_WRAPPERS.build(
+            dict(type='DeviceAgnosticDDP', module=torch.nn.Linear(2, 2), device_ids=[0]))
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+# (registry, type) -> function(ctx) building it; ctx has the fixtures.
+BUILDERS = {
+    ('DATASETS', 'LTMultiLabelDataset'):
+        lambda c: registry.DATASETS.build(tiny_dataset(c['world'])),
+    ('DATASETS', 'VOCLT'): lambda c: registry.DATASETS.build(
+        dict(type='VOCLT', data_root=str(c['ann'] / 'voc'), split='test')),
+    ('DATASETS', 'COCOLT'): lambda c: registry.DATASETS.build(
+        dict(type='COCOLT', data_root=str(c['ann'] / 'coco'), with_caption=True)),
+    ('DATA_SAMPLERS', 'ClassAwareSampler'): lambda c: registry.DATA_SAMPLERS.build(
+        dict(type='ClassAwareSampler', seed=0),
+        default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
+    ('HOOKS', 'ClassStatsHook'): lambda c: registry.HOOKS.build(dict(type='ClassStatsHook')),
+    ('HOOKS', 'EpochSeedHook'): lambda c: registry.HOOKS.build(dict(type='EpochSeedHook')),
+    ('HOOKS', 'SafeCheckpointHook'):
+        lambda c: registry.HOOKS.build(dict(type='SafeCheckpointHook')),
+    ('METRICS', 'GroupAveragePrecision'): lambda c: registry.METRICS.build(
+        dict(type='GroupAveragePrecision', class_freq=FREQ['class_freq'])),
+    ('MODEL_WRAPPERS', 'DeviceAgnosticDDP'): lambda c: build_wrapper(c['tmp']),
+    ('MODELS', 'CLIPImageEncoder'):
+        lambda c: registry.MODELS.build(dict(type='CLIPImageEncoder', **TINY)),
+    ('MODELS', 'ZeroShotCLIPHead'): lambda c: registry.MODELS.build(
+        dict(type='ZeroShotCLIPHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'CoOpHead'): lambda c: registry.MODELS.build(
+        dict(type='CoOpHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'DualCoOpHead'): lambda c: registry.MODELS.build(
+        dict(type='DualCoOpHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'LMPTHead'): lambda c: registry.MODELS.build(
+        dict(type='LMPTHead', classes=CLASSES,
+             loss=dict(type='DistributionBalancedLoss', **FREQ),
+             cse_loss=dict(type='ClassSpecificEmbeddingLoss',
+                           class_freq=FREQ['class_freq']), **TINY)),
+    ('MODELS', 'DistributionBalancedLoss'): lambda c: registry.MODELS.build(
+        dict(type='DistributionBalancedLoss', **FREQ)),
+    ('MODELS', 'ClassSpecificEmbeddingLoss'): lambda c: registry.MODELS.build(
+        dict(type='ClassSpecificEmbeddingLoss', class_freq=FREQ['class_freq'])),
+}
+
+
+def test_every_registered_component_has_a_builder():
+    missing = registered_components() - set(BUILDERS)
+    assert not missing, f'add these components to BUILDERS: {sorted(missing)}'
+
+
+@pytest.mark.parametrize('key', sorted(BUILDERS), ids=lambda k: f'{k[0]}.{k[1]}')
+def test_component_builds_from_config(key, tiny_lt_world, lt_ann_root, tmp_path):
+    assert key in registered_components(), f'{key} is not registered by lmpt_mm'
+    obj = BUILDERS[key](dict(world=tiny_lt_world, ann=lt_ann_root, tmp=tmp_path))
+    assert type(obj).__name__ == key[1]
