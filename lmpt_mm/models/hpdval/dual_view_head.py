@@ -1,0 +1,103 @@
+"""Shared base of HP-DVAL's heads: hand-crafted prompt features and dual-view logits."""
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..heads.clip_prompt_head import CLIPPromptHead
+from ..prompt.templates import SINGLE_TEMPLATE
+from .dual_view import dual_view_scores
+
+
+class DualViewCLIPHead(CLIPPromptHead):
+    """Base of :class:`DVALHead` and :class:`HPTHead` (not registered).
+
+    Logits ``z[k, i] = exp(logit_scale) * s[k, i]`` with the fused dual-view score
+    ``s = alpha * cos(P^G_i, f_cls) + (1 - alpha) * topk-mean_j cos(P^L_i, f_j)``
+    (:func:`dual_view_scores`); the evaluation score is the per-class
+    ``sigmoid(z)`` (:class:`CLIPPromptHead`). Image features come as
+    ``feats = (f_cls [B, D], f_local [B, N, D])`` - from
+    :class:`DualViewEmbeddingNeck` on a student, or ``CLIPImageEncoder(
+    return_local=True)``. With ``alpha=1`` (the "w/o local view" ablation) the local
+    tokens are not used and may be absent.
+
+    The hand-crafted prompt features ``P_H`` (``template`` with each class name,
+    default ``'a photo of a {}.'``) go through the frozen text encoder once, on the
+    first use, and are kept as a non-persistent buffer (never in checkpoints: they
+    derive from the class names).
+
+    Args:
+        arch, classes, pretrained, quick_gelu, loss, text_encoder_cfg, thr, topk: see
+            :class:`CLIPPromptHead` (``topk`` is MMPretrain's positive-label rule).
+        alpha: weight of the global view, in ``[0, 1]``.
+        local_topk: ``k``, local tokens averaged per class (clipped to the number of
+            tokens, warned once).
+        template: the hand-crafted prompt, one ``{}`` for the class name.
+    """
+
+    def __init__(self,
+                 arch: str,
+                 classes: Sequence[str],
+                 pretrained: Optional[str] = None,
+                 quick_gelu: Optional[bool] = None,
+                 alpha: float = 0.4,
+                 local_topk: int = 32,
+                 template: str = SINGLE_TEMPLATE,
+                 loss: Optional[dict] = None,
+                 text_encoder_cfg: Optional[dict] = None,
+                 thr: Optional[float] = None,
+                 topk: Optional[int] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
+                         quick_gelu=quick_gelu, loss=loss,
+                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
+                         init_cfg=init_cfg)
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+        if local_topk < 1:
+            raise ValueError(f'local_topk must be >= 1, got {local_topk}')
+        if not isinstance(template, str) or template.count('{}') != 1:
+            raise ValueError(f"template needs exactly one '{{}}' for the class name, got "
+                             f'{template!r}')
+        self.alpha = float(alpha)
+        self.local_topk = int(local_topk)
+        self.template = template
+        self.register_buffer('hand_crafted_text_features', None, persistent=False)  # [C, D]
+
+    @property
+    def embed_dim(self) -> int:
+        """Width ``D`` of CLIP's joint space (the text features' width)."""
+        proj = self.text_encoder.text_projection
+        return proj.out_features if isinstance(proj, nn.Linear) else proj.shape[1]
+
+    @property
+    def uses_local(self) -> bool:
+        return self.alpha < 1.0
+
+    def hand_crafted_prompts(self) -> list:
+        return [self.template.format(c.replace('_', ' ')) for c in self.classes]
+
+    def hand_crafted_features(self) -> torch.Tensor:
+        """``P_H`` ``[C, D]``: raw (not normalised) text features of the fixed prompts."""
+        if self.hand_crafted_text_features is None:
+            with torch.no_grad():
+                tokens = self.text_encoder.tokenize(self.hand_crafted_prompts())  # [C, L]
+                self.hand_crafted_text_features = self.text_encoder.encode_tokens(
+                    tokens).float()
+        return self.hand_crafted_text_features
+
+    def dual_view_logits(self, feats: Tuple[torch.Tensor, ...], global_text: torch.Tensor,
+                         local_text: Optional[torch.Tensor]) -> torch.Tensor:
+        """Logits ``[B, C]`` from image ``feats`` and class text features ``[C, D]``."""
+        text_g = F.normalize(global_text.float(), dim=-1)  # [C, D]
+        global_sim = F.normalize(self.pre_logits(feats).float(), dim=-1) @ text_g.t()
+        # [B, D] x [D, C] -> [B, C]
+        local_sim = None
+        if self.uses_local:
+            local = F.normalize(self.local_tokens(feats, type(self).__name__).float(),
+                                dim=-1)  # [B, N, D]
+            text_l = F.normalize(local_text.float(), dim=-1)  # [C, D]
+            local_sim = torch.einsum('bnd,cd->bcn', local, text_l)  # [B, C, N]
+        scores = dual_view_scores(global_sim, local_sim, self.alpha, self.local_topk)
+        return self.logit_scale.float().exp() * scores  # [B, C]
