@@ -71,6 +71,19 @@ BUILDERS = {
         dict(type='DistributionBalancedLoss', **FREQ)),
     ('MODELS', 'ClassSpecificEmbeddingLoss'): lambda c: registry.MODELS.build(
         dict(type='ClassSpecificEmbeddingLoss', class_freq=FREQ['class_freq'])),
+    # HP-DVAL (lmpt_mm.models.hpdval)
+    ('MODELS', 'DualViewEmbeddingNeck'): lambda c: registry.MODELS.build(
+        dict(type='DualViewEmbeddingNeck', in_channels=64, out_channels=32)),
+    ('MODELS', 'DVALHead'): lambda c: registry.MODELS.build(
+        dict(type='DVALHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'HPTHead'): lambda c: registry.MODELS.build(
+        dict(type='HPTHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'HPDVALClassifier'): lambda c: registry.MODELS.build(
+        dict(type='HPDVALClassifier',
+             backbone=dict(type='CLIPImageEncoder', frozen=False, return_local=True,
+                           **TINY),
+             head=dict(type='DVALHead', classes=CLASSES, **TINY),
+             teacher=dict(type='CLIPImageEncoder', **TINY))),
 }
 
 

@@ -1,6 +1,8 @@
 """Runner-side components: hooks, model wrappers and config preparation."""
-from .hooks import ClassStatsHook, EpochSeedHook, SafeCheckpointHook, epoch_seed
+from . import feature_cache  # noqa: F401
+from .hooks import (ClassStatsHook, EpochSeedHook, FeatureCacheHook, SafeCheckpointHook,
+                    epoch_seed)
 from .model_wrappers import DeviceAgnosticDDP
 
-__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook',
-           'SafeCheckpointHook', 'epoch_seed']
+__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
+           'SafeCheckpointHook', 'epoch_seed', 'feature_cache']

@@ -15,6 +15,7 @@ import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
 from lmpt_mm.utils.safe_checkpoint import allow_unsafe_checkpoint_load
 
 # Hooks every run gets, whatever its config says (see each hook's docstring).
@@ -121,6 +122,7 @@ def setup_unsafe_load(cfg: Config, flag: bool) -> None:
 def prepare_train_cfg(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     add_required_hooks(cfg)
+    apply_feature_cache_cfg(cfg)
     fix_dataloaders(cfg)
     setup_amp(cfg, args.amp)
     setup_unsafe_load(cfg, args.unsafe_load)

@@ -110,3 +110,17 @@ def test_epoch_seed_hook_reseeds_deterministically():
         draws.append((random.random(), np.random.rand(), torch.rand(1).item()))
     assert draws[0] == draws[1]
     assert epoch_seed(7, 3) != epoch_seed(7, 4) != epoch_seed(7, 4, rank=1)
+
+
+def test_feature_cache_switch_adds_the_hook(tmp_path):
+    cfg_file = tmp_path / 'cached.py'
+    cfg_file.write_text(f"_base_ = ['{Path(CONFIG).resolve()}']\n"
+                        "feature_cache = dict(enable=True, num_views=None)\n")
+    cfg = prepare_train_cfg(train_args(config=str(cfg_file)))
+    hooks = [h for h in cfg.custom_hooks if h['type'] == 'FeatureCacheHook']
+    assert len(hooks) == 1 and hooks[0]['num_views'] is None
+    off = tmp_path / 'off.py'
+    off.write_text(f"_base_ = ['{Path(CONFIG).resolve()}']\n"
+                   "feature_cache = dict(enable=False)\n")
+    cfg = prepare_train_cfg(train_args(config=str(off)))
+    assert 'FeatureCacheHook' not in {h['type'] for h in cfg.custom_hooks}

@@ -89,7 +89,8 @@ class CLIPTextEncoder(nn.Module):
         return x @ self.text_projection  # [N, D]
 
     def forward(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
-        """Text features ``[N, D]`` of prompt embeddings ``[N, L, W]`` and ids ``[N, L]``."""
+        """Text features ``[N, D]`` (float32) of prompt embeddings ``[N, L, W]`` and ids
+        ``[N, L]``; under ``torch.autocast`` the transformer runs in half precision."""
         if embeds.shape[:2] != tokens.shape or embeds.shape[1] != self.context_length:
             raise ValueError(f'expected embeddings [N, {self.context_length}, W] matching '
                              f'tokens [N, {self.context_length}], got {tuple(embeds.shape)} '
@@ -97,7 +98,8 @@ class CLIPTextEncoder(nn.Module):
         chunk = self.class_chunk_size or embeds.shape[0]
         feats = [self._encode(embeds[i:i + chunk], tokens[i:i + chunk])
                  for i in range(0, embeds.shape[0], chunk)]
-        return torch.cat(feats, dim=0)  # [N, D]
+        # fp32 also under autocast: the features feed cosines and losses (cheap, [N, D]).
+        return torch.cat(feats, dim=0).float()  # [N, D]
 
     def encode_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Text features ``[N, D]`` of token ids ``[N, L]``."""

@@ -1,5 +1,6 @@
 """Shared base of the CLIP prompt heads: frozen text encoder, logit scale, scoring."""
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+import functools
+from typing import Callable, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -18,10 +19,41 @@ def cosine_logits(image_feats: torch.Tensor, text_feats: torch.Tensor,
     """``z[k, i] = exp(logit_scale) * cos(f_k, g_i)``; ``[B, D] x [C, D] -> [B, C]``.
 
     Also works for local tokens: ``[B, N, D] x [C, D] -> [B, N, C]``.
+
+    The logits are float32 whatever the input dtypes: under mixed precision
+    (``torch.autocast``) the matrix product runs in half precision, but the
+    normalisation and the logits that reach the losses stay fp32.
     """
-    image_feats = F.normalize(image_feats, dim=-1)
-    text_feats = F.normalize(text_feats, dim=-1)
-    return logit_scale.exp() * image_feats @ text_feats.t()
+    image_feats = F.normalize(image_feats.float(), dim=-1)
+    text_feats = F.normalize(text_feats.float(), dim=-1)
+    return logit_scale.float().exp() * (image_feats @ text_feats.t()).float()
+
+
+def reuse_in_eval(prompt_features: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """Wrap a head's ``prompt_features()`` so evaluation encodes the class prompts once.
+
+    Outside training and autograd (``head.training`` False and ``torch.no_grad()``,
+    as in MMEngine's val/test loops) the class text features only change when a
+    parameter or buffer of the head changes, so the first batch's result is reused
+    by the following ones. The cache is keyed on every parameter's and buffer's
+    storage and in-place version counter (an optimizer step, ``load_state_dict`` or
+    ``.to(device)`` all change it) and on the autocast state, and it is dropped by
+    ``train(True)`` and ``load_state_dict``. Training always recomputes.
+    """
+    @functools.wraps(prompt_features)
+    def wrapper(self: 'CLIPPromptHead') -> torch.Tensor:
+        if self.training or torch.is_grad_enabled():
+            return prompt_features(self)
+        key = self._text_cache_key()
+        cached = self.__dict__.get('_eval_text_cache')
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        feats = prompt_features(self)
+        self.__dict__['_eval_text_cache'] = (key, feats)
+        return feats
+
+    wrapper._reuse_in_eval = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class CLIPPromptHead(MultiLabelClsHead):
@@ -39,6 +71,11 @@ class CLIPPromptHead(MultiLabelClsHead):
 
     Backbone features come as ``feats = (global [B, D],)`` or ``(global, local
     [B, N, D])`` (``CLIPImageEncoder(return_local=True)``).
+
+    A subclass's ``prompt_features()`` (the ``C`` or ``2C`` class text features) is
+    wrapped by :func:`reuse_in_eval`: an evaluation encodes the class prompts once,
+    not once per batch. Logits are float32 (:func:`cosine_logits`), also under
+    mixed precision.
 
     Args:
         arch, pretrained, quick_gelu: the CLIP model (see ``load_clip``); use the same
@@ -79,9 +116,30 @@ class CLIPPromptHead(MultiLabelClsHead):
         # CLIP's learned temperature, frozen (a buffer: never optimised).
         self.register_buffer('logit_scale', clip_model.logit_scale.detach().clone())
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get('prompt_features')
+        if fn is not None and not getattr(fn, '_reuse_in_eval', False):
+            cls.prompt_features = reuse_in_eval(fn)
+
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+    # -- evaluation-time reuse of the class text features ----------------------------
+    def _text_cache_key(self) -> Hashable:
+        state = [(t.data_ptr(), t._version, t.dtype, t.device)
+                 for t in (*self.parameters(), *self.buffers())]
+        autocast = tuple((d, torch.is_autocast_enabled(d)) for d in ('cpu', 'cuda'))
+        return tuple(state), autocast
+
+    def clear_text_feature_cache(self) -> None:
+        """Forget the class text features kept for evaluation (see :func:`reuse_in_eval`)."""
+        self.__dict__.pop('_eval_text_cache', None)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        self.clear_text_feature_cache()
+        super()._load_from_state_dict(*args, **kwargs)
 
     # -- frozen parts ---------------------------------------------------------------
     def init_weights(self) -> None:
@@ -91,6 +149,8 @@ class CLIPPromptHead(MultiLabelClsHead):
     def train(self, mode: bool = True) -> 'CLIPPromptHead':
         super().train(mode)
         self.text_encoder.eval()
+        if mode:
+            self.clear_text_feature_cache()
         return self
 
     # -- class statistics -----------------------------------------------------------

@@ -1,0 +1,71 @@
+"""Batches of precomputed image features instead of images (the frozen-encoder cache).
+
+A sample from :class:`lmpt_mm.engine.feature_cache.CachedFeatureDataset` has
+``inputs = {FEATS_KEY: Tensor[D], LOCAL_FEATS_KEY: Tensor[N, D] (optional)}``;
+collated, ``inputs`` is a dict of lists (``pseudo_collate``) or of stacked tensors
+(``default_collate``). :class:`FeatureAwareClsDataPreprocessor` moves such batches
+to the device untouched (no normalisation) and :class:`CLIPPromptClassifier` feeds
+them to the head in place of the backbone's output.
+"""
+from typing import Any, Sequence, Tuple, Union
+
+import torch
+from mmpretrain.models.utils import ClsDataPreprocessor
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+FEATS_KEY = 'image_feats'
+LOCAL_FEATS_KEY = 'local_feats'
+
+
+def is_feature_inputs(inputs: Any) -> bool:
+    """True for a batch (or sample) of cached features rather than images."""
+    return isinstance(inputs, dict) and FEATS_KEY in inputs
+
+
+def _stack(value: Union[torch.Tensor, Sequence[torch.Tensor]]) -> torch.Tensor:
+    return value if isinstance(value, torch.Tensor) else torch.stack(list(value))
+
+
+def feature_tuple(inputs: dict) -> Tuple[torch.Tensor, ...]:
+    """``(global [B, D],)`` or ``(global, local [B, N, D])`` - the backbone's output form."""
+    feats = (_stack(inputs[FEATS_KEY]).float(), )
+    if inputs.get(LOCAL_FEATS_KEY) is not None:
+        feats += (_stack(inputs[LOCAL_FEATS_KEY]).float(), )
+    return feats
+
+
+@MODELS.register_module()
+class FeatureAwareClsDataPreprocessor(ClsDataPreprocessor):
+    """``ClsDataPreprocessor`` that also accepts batches of cached image features.
+
+    Images are processed exactly as by MMPretrain's ``ClsDataPreprocessor`` (same
+    arguments, same buffers, so checkpoints are interchangeable). Feature batches
+    (:func:`is_feature_inputs`) are stacked and moved to the device, and the data
+    samples get the same label handling (``gt_label`` to the device, one-hot
+    ``gt_score`` with ``to_onehot``). Batch augmentations (Mixup, CutMix) work on
+    pixels and are refused for feature batches.
+    """
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        if not is_feature_inputs(data.get('inputs')):
+            return super().forward(data, training)
+        if training and self.batch_augments is not None:
+            raise ValueError('batch_augments (Mixup/CutMix) need images; disable the '
+                             'feature cache (FeatureCacheHook) or the batch augments')
+        inputs = {k: self.cast_data(_stack(v)) for k, v in data['inputs'].items()
+                  if v is not None}
+        samples = data.get('data_samples')
+        if samples is not None:
+            samples = self.cast_data(list(samples))
+            if self.to_onehot and isinstance(samples[0], DataSample) \
+                    and 'gt_score' not in samples[0] and 'gt_label' in samples[0]:
+                num_classes = self.num_classes or samples[0].get('num_classes')
+                if num_classes is None:
+                    raise ValueError('to_onehot=True needs num_classes in the '
+                                     'data_preprocessor')
+                for s in samples:
+                    score = torch.zeros(num_classes, device=s.gt_label.device)
+                    score[s.gt_label] = 1.0
+                    s.set_gt_score(score)
+        return {'inputs': inputs, 'data_samples': samples}
