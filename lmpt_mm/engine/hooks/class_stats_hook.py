@@ -1,28 +1,43 @@
 """Hand the train split's class statistics to the model before training."""
 from __future__ import annotations
 
+from typing import Optional
+
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 
+def stats_receiver(model) -> Optional[object]:
+    """``model.head`` if it takes statistics, else its loss (MMPretrain's own heads)."""
+    head = getattr(model, 'head', None)
+    for candidate in (head, getattr(head, 'loss_module', None)):
+        if hasattr(candidate, 'set_class_stats'):
+            return candidate
+    return None
+
+
 @HOOKS.register_module()
 class ClassStatsHook(Hook):
-    """Call ``model.head.set_class_stats(class_freq, neg_class_freq)`` before training.
+    """Call ``set_class_stats(class_freq, neg_class_freq)`` before training.
+
+    The receiver is ``model.head`` when it has the method (the CLIP heads), else
+    ``model.head.loss_module`` (e.g. a ``DistributionBalancedLoss`` inside
+    MMPretrain's ``MultiLabelLinearClsHead``).
 
     Losses that need train statistics (DB, CB, CSE) then need no numbers in the
     config: they come from ``train_dataloader.dataset.metainfo`` (computed from the
     train split by the lmpt_mm datasets). Heads without ``set_class_stats`` are left
-    alone; a dataset without statistics is logged and skipped.
+    alone (nothing to receive); a dataset without statistics is logged and skipped.
     """
 
     priority = 'ABOVE_NORMAL'
 
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        head = getattr(model, 'head', None)
-        if not hasattr(head, 'set_class_stats'):
+        target = stats_receiver(model)
+        if target is None:
             return
         meta = getattr(runner.train_dataloader.dataset, 'metainfo', {}) or {}
         if 'class_freq' not in meta or 'neg_class_freq' not in meta:
@@ -30,6 +45,6 @@ class ClassStatsHook(Hook):
                       'in its metainfo; the head keeps the statistics of its config.',
                       logger='current', level=30)
             return
-        head.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']))
+        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']))
         print_log(f'ClassStatsHook: class statistics of {len(meta["class_freq"])} '
                   'classes taken from the train split.', logger='current')
