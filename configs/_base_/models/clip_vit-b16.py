@@ -8,8 +8,12 @@
 clip_arch = 'ViT-B-16'
 clip_pretrained = 'checkpoints/clip/ViT-B-16.pt'
 
+# CLIPPromptClassifier is MMPretrain's ImageClassifier plus cached-feature inputs
+# (`feature_cache = dict(enable=True)`) and trainable-only checkpoints: the frozen
+# towers are rebuilt from `clip_pretrained`, so a checkpoint holds the prompts only.
 model = dict(
-    type='ImageClassifier',
+    type='CLIPPromptClassifier',
+    save_trainable_only=True,
     backbone=dict(type='CLIPImageEncoder', arch=clip_arch, pretrained=clip_pretrained),
     neck=None,
     head=dict(arch=clip_arch, pretrained=clip_pretrained),

@@ -1,0 +1,18 @@
+# DualCoOp on the offline world: positive and negative prompts per class, patch-token
+# logits aggregated by a spatial softmax, asymmetric loss.
+_base_ = [
+    '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
+    '../_base_/schedules/offline_prompt_bs32_20e.py', '../_base_/default_runtime.py'
+]
+method_name = 'DualCoOp'
+
+model = dict(
+    backbone=dict(return_local=True),
+    head=dict(
+        type='DualCoOpHead',
+        classes=_base_.class_names,
+        prompt_learner=dict(n_ctx=16, csc=False, ctx_init=None),
+        spatial_scale=1.0,
+        loss=dict(type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0,
+                  gamma_neg=4.0, clip=0.05)))
+feature_cache = dict(enable=True)

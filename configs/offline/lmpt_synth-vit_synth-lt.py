@@ -1,0 +1,18 @@
+# LMPT on the offline world: 16 class-specific context tokens, lam * DB + (1 - lam) *
+# CSE (margin 0.2, gamma 0.2) on the captions of the train split.
+_base_ = [
+    '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
+    '../_base_/schedules/offline_prompt_bs32_20e.py', '../_base_/default_runtime.py'
+]
+method_name = 'LMPT'
+
+model = dict(
+    head=dict(
+        type='LMPTHead',
+        classes=_base_.class_names,
+        prompt_learner=dict(n_ctx=16, csc=True, ctx_init=None),
+        loss=_base_.db_loss,
+        cse_loss=dict(
+            type='ClassSpecificEmbeddingLoss', margin=0.2, gamma=0.2, mode='feature'),
+        lam=0.5))
+feature_cache = dict(enable=True)

@@ -1,0 +1,109 @@
+"""tools/compare.py logic on fake work dirs and on a real MMEngine test log."""
+import csv
+import json
+
+import pytest
+from PIL import Image
+
+from lmpt_mm.utils.compare import COLUMNS, collect, compare, find_metrics
+
+
+def _metrics(total, head, medium, tail, **extra):
+    return {'lt/mAP': total, 'lt/mAP_head': head, 'lt/mAP_medium': medium,
+            'lt/mAP_tail': tail, **extra}
+
+
+@pytest.fixture
+def work_dirs(tmp_path):
+    # 1. metrics.json from tools/test.py, with per-class AP
+    a = tmp_path / 'lmpt_run'
+    a.mkdir()
+    (a / 'metrics.json').write_text(json.dumps(
+        _metrics(60.0, 50.0, 61.0, 70.0, method='LMPT', protocol='sigmoid')))
+    (a / 'per_class_ap.csv').write_text('class,ap,train_freq\nball,80,500\nkite,40,5\n')
+    # 2. MMEngine test dumps; the newest timestamp wins; config names the method
+    b = tmp_path / 'coop_run'
+    for ts, v in (('20240101_000000', 10.0), ('20240102_000000', 55.5)):
+        (b / ts).mkdir(parents=True)
+        (b / ts / f'{ts}.json').write_text(json.dumps(_metrics(v, 45.0, 56.0, 65.0)))
+    (b / 'coop_cfg.py').write_text("_base_ = ['x.py']\nmethod_name = 'CoOp'\n")
+    # 3. only validation scalars (JSON lines): the last line holding lt/mAP
+    c = tmp_path / 'erm'
+    (c / '20240103_000000' / 'vis_data').mkdir(parents=True)
+    lines = [dict(lr=0.1, step=1), dict(_metrics(30.0, 40.0, 30.0, 20.0), step=1),
+             dict(_metrics(35.0, 45.0, 35.0, 25.0), step=2), dict(lr=0.01, step=3)]
+    (c / '20240103_000000' / 'vis_data' / 'scalars.json').write_text(
+        '\n'.join(json.dumps(x) for x in lines) + '\n')
+    return [a, b, c]
+
+
+def test_collect_picks_sources_and_names(work_dirs):
+    res = collect(work_dirs)
+    assert [r.method for r in res] == ['LMPT', 'CoOp', 'erm']
+    assert [r.metrics['lt/mAP'] for r in res] == [60.0, 55.5, 35.0]
+    assert res[0].source.name == 'metrics.json'
+    assert res[1].source.name == '20240102_000000.json'
+    assert res[0].per_class[1] == dict(cls='kite', ap=40.0, train_freq=5)
+    assert collect(work_dirs, names=['A', 'B', 'C'])[2].method == 'C'
+    with pytest.raises(ValueError, match='names'):
+        collect(work_dirs, names=['A'])
+
+
+def test_compare_writes_table_csv_and_png(work_dirs, tmp_path):
+    out = tmp_path / 'out'
+    compare(work_dirs, out)
+    with open(out / 'comparison.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0].keys()) == COLUMNS == ('method', 'mAP', 'mAP_head',
+                                               'mAP_medium', 'mAP_tail')
+    assert rows[1] == dict(method='CoOp', mAP='55.5', mAP_head='45.0', mAP_medium='56.0',
+                           mAP_tail='65.0')
+    md = (out / 'comparison.md').read_text()
+    assert '| LMPT | 60.00 | 50.00 | 61.00 | 70.00 |' in md
+    with Image.open(out / 'comparison.png') as im:
+        assert im.size[0] > im.size[1] > 100
+
+
+def test_missing_metrics_is_an_error(tmp_path):
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(ValueError, match='no metrics found'):
+        find_metrics(tmp_path / 'empty')
+    with pytest.raises(FileNotFoundError):
+        find_metrics(tmp_path / 'nope')
+
+
+def test_reads_a_real_mmengine_test_log(tmp_path):
+    """What Runner.test really writes is what find_metrics reads."""
+    import torch
+    from mmengine.evaluator import BaseMetric
+    from mmengine.model import BaseModel
+    from mmengine.runner import Runner
+
+    class Toy(BaseModel):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Linear(1, 1)
+
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            return [dict(v=float(x)) for x in inputs]
+
+    class FakeLT(BaseMetric):
+        def process(self, data_batch, data_samples):
+            self.results.extend(data_samples)
+
+        def compute_metrics(self, results):
+            return {'mAP': 12.5, 'mAP_head': 1.0, 'mAP_medium': 2.0, 'mAP_tail': 3.0}
+
+    FakeLT.default_prefix = 'lt'
+    loader = dict(dataset=[dict(inputs=torch.tensor([float(i)])) for i in range(4)],
+                  sampler=dict(type='DefaultSampler', shuffle=False), batch_size=2,
+                  collate_fn=dict(type='default_collate'))
+    runner = Runner(model=Toy(), work_dir=str(tmp_path / 'run'), test_dataloader=loader,
+                    test_cfg=dict(), test_evaluator=FakeLT(),
+                    default_hooks=dict(logger=dict(type='LoggerHook')),
+                    env_cfg=dict(dist_cfg=dict(backend='gloo')),
+                    experiment_name='toy')
+    runner.test()
+    rec, path = find_metrics(tmp_path / 'run')
+    assert rec['lt/mAP'] == 12.5 and rec['lt/mAP_tail'] == 3.0
+    assert path.parent.parent == tmp_path / 'run'
