@@ -9,7 +9,8 @@ model = dict(
     head=dict(
         type='CoOpHead',
         classes=_base_.class_names,
-        prompt_learner=dict(n_ctx=16, csc=False, ctx_init=None),
+        # Context initialised from the zero-shot prompt's words (CoOp's ctx_init).
+        prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
         loss=_base_.db_loss))
 # Train on cached frozen-encoder features (both flips of every image, encoded once).
 feature_cache = dict(enable=True)

@@ -11,6 +11,8 @@ model = dict(
     head=dict(
         type='DualCoOpHead',
         classes=_base_.class_names,
+        # Random contexts (16 tokens): initialising the positive and the negative
+        # prompt from the same words would make every logit p - n exactly 0.
         prompt_learner=dict(n_ctx=16, csc=False, ctx_init=None),
         spatial_scale=1.0,
         loss=dict(type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0,

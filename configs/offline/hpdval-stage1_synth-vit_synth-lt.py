@@ -13,7 +13,9 @@ model = dict(
     type='HPDVALClassifier',
     backbone=dict(type='CLIPImageEncoder', arch=_base_.clip_arch,
                   pretrained=_base_.clip_pretrained, frozen=False, return_local=True),
-    neck=dict(type='DualViewEmbeddingNeck', hidden_channels=None),
+    # The student is a CLIP image encoder, already in the joint space: a residual
+    # embedding head starts from its own embedding (see DualViewEmbeddingNeck).
+    neck=dict(type='DualViewEmbeddingNeck', hidden_channels=None, residual=True),
     head=dict(
         type='DVALHead', arch=_base_.clip_arch, pretrained=_base_.clip_pretrained,
         classes=_base_.class_names, alpha=0.4, local_topk=32,

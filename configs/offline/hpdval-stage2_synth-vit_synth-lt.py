@@ -1,5 +1,7 @@
 # HP-DVAL stage 2 (HPT) on the offline world: the stage-1 student frozen (load_from),
-# global and local shared 4-token contexts, DB* + semantic consistency L1.
+# global and local shared 4-token contexts (initialised from 'a photo of a', so L_sc
+# starts at 0), DB* + semantic consistency L1; the prompt-tuning schedule of the
+# other offline methods (configs/_base_/schedules/offline_prompt_bs32_20e.py).
 _base_ = ['./hpdval-stage1_synth-vit_synth-lt.py']
 method_name = 'HP-DVAL'
 
@@ -10,9 +12,12 @@ model = dict(
     teacher=None,
     head=dict(
         type='HPTHead',
-        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
-        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
+        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
+        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
         sc_weight=1.0))
-optim_wrapper = dict(optimizer=dict(lr=2e-3))
-param_scheduler = dict(T_max=10)
-train_cfg = dict(max_epochs=10, val_interval=10)
+optim_wrapper = dict(
+    _delete_=True,
+    optimizer=dict(type='SGD', lr=5e-4, momentum=0.9, weight_decay=1e-4),
+    clip_grad=dict(max_norm=0.1))
+param_scheduler = dict(T_max=20)
+train_cfg = dict(max_epochs=20, val_interval=20)

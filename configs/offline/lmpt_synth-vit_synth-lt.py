@@ -10,7 +10,8 @@ model = dict(
     head=dict(
         type='LMPTHead',
         classes=_base_.class_names,
-        prompt_learner=dict(n_ctx=16, csc=True, ctx_init=None),
+        # Class-specific contexts, each initialised from the zero-shot prompt's words.
+        prompt_learner=dict(n_ctx=4, csc=True, ctx_init='a photo of a'),
         loss=_base_.db_loss,
         cse_loss=dict(
             type='ClassSpecificEmbeddingLoss', margin=0.2, gamma=0.2, mode='feature'),

@@ -49,7 +49,7 @@ class DemoSettings:
     out_dir: Path = Path('work_dirs/demo')
     data_dir: Path = Path('data/synthetic_lt')
     world_args: List[str] = field(default_factory=list)
-    pretrain_args: List[str] = field(default_factory=lambda: ['--steps', '600'])
+    pretrain_args: List[str] = field(default_factory=list)  # the tool's defaults
     epochs: Optional[int] = None  # None: each config's own schedule
     methods: Sequence[Method] = METHODS
 

@@ -64,6 +64,10 @@ class DualViewEmbeddingNeck(BaseModule):
         hidden_channels: MLP hidden width ``H``; ``None`` = ``in_channels``.
         act_cfg: activation between the layers.
         num_extra_tokens: tokens before the patch tokens in a ViT output ([CLS]: 1).
+        residual: ``x + fc2(act(fc1(x)))`` with ``fc2`` zero-initialised, for a student
+            already in the joint space (e.g. a CLIP image encoder: the offline world):
+            training starts from the student's own embedding instead of a random
+            projection. Needs ``in_channels == out_channels``.
     """
 
     def __init__(self,
@@ -72,6 +76,7 @@ class DualViewEmbeddingNeck(BaseModule):
                  hidden_channels: Optional[int] = None,
                  act_cfg: dict = dict(type='GELU'),
                  num_extra_tokens: int = 1,
+                 residual: bool = False,
                  init_cfg: Optional[dict] = dict(type='TruncNormal', layer='Linear',
                                                  std=0.02, bias=0.0)) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -86,10 +91,21 @@ class DualViewEmbeddingNeck(BaseModule):
         self.fc1 = nn.Linear(in_channels, hidden_channels)
         self.act = build_activation_layer(act_cfg)
         self.fc2 = nn.Linear(hidden_channels, out_channels)
+        if residual and in_channels != out_channels:
+            raise ValueError(f'residual=True needs in_channels == out_channels, got '
+                             f'{in_channels} and {out_channels}')
+        self.residual = residual
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.residual:
+            nn.init.zeros_(self.fc2.weight)
+            nn.init.zeros_(self.fc2.bias)
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """``[..., C] -> [..., D]``."""
-        return self.fc2(self.act(self.fc1(x)))
+        out = self.fc2(self.act(self.fc1(x)))
+        return x + out if self.residual else out
 
     def forward(self, feats: Sequence[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(f_cls [B, D], f_local [B, N, D])``."""

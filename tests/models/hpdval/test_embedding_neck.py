@@ -40,3 +40,15 @@ def test_neck_errors_name_the_problem():
         DualViewEmbeddingNeck(in_channels=8, out_channels=4)((torch.randn(2, 3, 6), ))
     with pytest.raises(ValueError, match='ViT tokens'):
         split_views((torch.randn(2, 8), ))
+
+
+def test_residual_neck_starts_from_the_student_embedding_and_learns():
+    neck = DualViewEmbeddingNeck(in_channels=8, out_channels=8, residual=True)
+    neck.init_weights()
+    global_feat, local_feat = torch.randn(2, 8), torch.randn(2, 5, 8)
+    out_global, out_local = neck((global_feat, local_feat))
+    assert torch.equal(out_global, global_feat) and torch.equal(out_local, local_feat)
+    out_global.sum().backward()
+    assert neck.fc2.weight.grad is not None and neck.fc2.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='in_channels == out_channels'):
+        DualViewEmbeddingNeck(in_channels=8, out_channels=4, residual=True)
