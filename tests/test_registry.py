@@ -67,6 +67,14 @@ BUILDERS = {
              loss=dict(type='DistributionBalancedLoss', **FREQ),
              cse_loss=dict(type='ClassSpecificEmbeddingLoss',
                            class_freq=FREQ['class_freq']), **TINY)),
+    ('HOOKS', 'FeatureCacheHook'):
+        lambda c: registry.HOOKS.build(dict(type='FeatureCacheHook')),
+    ('MODELS', 'CLIPPromptClassifier'): lambda c: registry.MODELS.build(
+        dict(type='CLIPPromptClassifier', save_trainable_only=True,
+             backbone=dict(type='CLIPImageEncoder', **TINY),
+             head=dict(type='CoOpHead', classes=CLASSES, **TINY))),
+    ('MODELS', 'FeatureAwareClsDataPreprocessor'): lambda c: registry.MODELS.build(
+        dict(type='FeatureAwareClsDataPreprocessor', mean=[0.0] * 3, std=[1.0] * 3)),
     ('MODELS', 'DistributionBalancedLoss'): lambda c: registry.MODELS.build(
         dict(type='DistributionBalancedLoss', **FREQ)),
     ('MODELS', 'ClassSpecificEmbeddingLoss'): lambda c: registry.MODELS.build(

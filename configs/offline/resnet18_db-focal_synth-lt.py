@@ -1,11 +1,13 @@
 # DB-Focal baseline on the offline world: the ERM network with class-aware sampling
 # and the DB-Focal loss (DB-loss paper's VOC-LT settings; the world has VOC-LT's
-# class counts). Class statistics come from the train split (ClassStatsHook).
+# class counts). The counts are the world's train split (ClassStatsHook sets
+# them again from the train data before training).
 _base_ = ['./resnet18_erm_synth-lt.py']
 method_name = 'DB-Focal'
 
 model = dict(
     head=dict(loss=dict(_delete_=True, loss_weight=1.0 / _base_.num_classes,
-                        **_base_.db_loss)))
+                        class_freq=_base_.train_class_freq,
+                        neg_class_freq=_base_.train_neg_class_freq, **_base_.db_loss)))
 train_dataloader = dict(
     sampler=dict(_delete_=True, type='ClassAwareSampler', num_samples=1142))

@@ -50,16 +50,19 @@ class DemoSettings:
     data_dir: Path = Path('data/synthetic_lt')
     world_args: List[str] = field(default_factory=list)
     pretrain_args: List[str] = field(default_factory=list)  # the tool's defaults
-    epochs: Optional[int] = None  # None: each config's own schedule
+    # Epochs of the runs that train on images (ResNets, HP-DVAL stage 1); None: each
+    # config's own schedule. Prompt tuning trains on cached features and always
+    # keeps its schedule (seconds per run).
+    image_epochs: Optional[int] = None
     methods: Sequence[Method] = METHODS
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
-        # Train counts scaled by 0.25 keep the long tail (rounded up, at least 1).
+        # The whole train split (VOC-LT's counts), smaller test split and corpus.
         return cls(out_dir=out_dir, data_dir=out_dir / 'data',
-                   world_args=['--scale', '0.25', '--train-scale', '0.25'],
-                   pretrain_args=['--steps', '150', '--batch-size', '128'],
-                   epochs=4)
+                   world_args=['--scale', '0.25'],
+                   pretrain_args=['--steps', '300', '--batch-size', '128'],
+                   image_epochs=2)
 
     @property
     def clip_checkpoint(self) -> Path:
@@ -101,11 +104,15 @@ def _overrides(settings: DemoSettings, stem: str, prev_dir: Optional[Path],
         opts.append(f'model.teacher.pretrained={ckpt}')
     if prev_dir is not None:  # a later stage starts from the previous one
         opts.append(f'load_from={last_checkpoint(prev_dir)}')
-    if settings.epochs is not None and train:
-        n = settings.epochs
+    if settings.image_epochs is not None and train and _trains_on_images(stem):
+        n = settings.image_epochs
         opts += [f'train_cfg.max_epochs={n}', f'train_cfg.val_interval={n}',
                  f'param_scheduler.T_max={n}']
     return ['--cfg-options', *opts]
+
+
+def _trains_on_images(stem: str) -> bool:
+    return stem.startswith(('resnet', 'hpdval-stage1'))
 
 
 def last_checkpoint(work_dir: Path) -> str:

@@ -29,7 +29,8 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO / 'configs'
 
 # Real CLIP architecture -> lmpt_mm's tiny open_clip config of the same family.
-TINY_CLIP = {'ViT-B-16': 'lmpt-tiny-vit', 'RN50': 'lmpt-tiny-rn'}
+TINY_CLIP = {'ViT-B-16': 'lmpt-tiny-vit', 'RN50': 'lmpt-tiny-rn',
+             'lmpt-synth-vit': 'lmpt-tiny-vit'}
 TINY_ARCHES = set(TINY_CLIP.values())
 TINY_IMAGE_SIZE = 32
 # Method names as the papers write them, per config folder; tools/test.py writes
@@ -41,6 +42,8 @@ METHOD_NAMES = {
     'zeroshot_clip': {'Zero-shot CLIP', 'Zero-shot CLIP (template ensemble)'},
     'resnet50': {'ERM', 'Focal', 'CB-Focal', 'DB-Focal'},
     '.': {'LMPT'},  # the entry points configs/lmpt_{voc,coco}_lt.py
+    'offline': {'Zero-shot CLIP', 'CoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
+                'HP-DVAL stage 1 (DVAL)', 'ERM', 'DB-Focal'},
 }
 # Dataset types and the lt_ann_root sub-folder holding their annotation files.
 REAL_DATASETS = {'VOCLT': 'voc', 'COCOLT': 'coco'}
