@@ -1,0 +1,67 @@
+"""The offline demo end to end, reduced (fewer images, steps and epochs), as `make
+demo` runs it: world -> small CLIP -> every offline config through tools/train.py and
+tools/test.py -> comparison table."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+METHODS = ['Zero-shot CLIP', 'CoOp', 'DualCoOp', 'LMPT', 'HP-DVAL', 'ERM', 'DB-Focal']
+# Prompt tuning from the zero-shot prompt beats zero-shot for these two on the
+# offline world (full demo: CoOp +4.8, LMPT +0.6 mAP; prompt runs keep their full
+# schedule in the reduced demo). DualCoOp scores local tokens, which the small CLIP
+# does not align with text, and HP-DVAL's stage 1 is cut to 2 epochs here: both are
+# reported, not asserted (README, offline demo).
+TUNED = ['CoOp', 'LMPT']
+
+
+@pytest.fixture(scope='module')
+def demo_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp('demo_reduced')
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    proc = subprocess.run([sys.executable, 'tools/demo.py', '--reduced', '--out-dir',
+                           str(out)], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=1500)
+    if proc.returncode != 0:
+        raise AssertionError(f'demo failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}')
+    return out
+
+
+def read_rows(demo_dir: Path) -> dict:
+    with open(demo_dir / 'comparison.csv') as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == ['method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail']
+        return {row['method']: {k: float(v) for k, v in row.items() if k != 'method'}
+                for row in reader}
+
+
+def test_demo_writes_table_csv_and_plot(demo_dir):
+    rows = read_rows(demo_dir)
+    assert list(rows) == METHODS
+    for method, values in rows.items():
+        assert all(0.0 < v <= 100.0 for v in values.values()), (method, values)
+    markdown = (demo_dir / 'comparison.md').read_text()
+    assert all(f'| {m} |' in markdown for m in METHODS)
+    png = (demo_dir / 'comparison.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 10_000
+
+
+def test_every_run_was_tested_with_the_sigmoid_protocol(demo_dir):
+    records = [json.loads(p.read_text()) for p in demo_dir.glob('*/metrics.json')]
+    assert sorted(r['method'] for r in records) == sorted(METHODS)
+    assert {r['protocol'] for r in records} == {'sigmoid'}
+    # HP-DVAL's second stage started from its first stage's checkpoint.
+    log = (demo_dir / 'logs' / 'hpdval-stage2_synth-vit_synth-lt.train.log').read_text()
+    assert 'hpdval-stage1_synth-vit_synth-lt/epoch_' in log
+
+
+def test_prompt_tuning_beats_zero_shot(demo_dir):
+    rows = read_rows(demo_dir)
+    zero_shot = rows['Zero-shot CLIP']['mAP']
+    for method in TUNED:
+        assert rows[method]['mAP'] > zero_shot, (method, rows[method], zero_shot)
