@@ -4,10 +4,12 @@ The real VOC-LT / COCO-LT annotation files are never copied into the repository:
 they are found through ``LMPT_LT_ANNOTATIONS`` (default: ``../shared/data/
 lt_annotations`` beside the clone) and tests that need them skip where absent.
 """
+import logging
 import os
 from pathlib import Path
 
 import pytest
+from mmengine.logging import MMLogger
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANN_ROOT = REPO_ROOT.parent / 'shared' / 'data' / 'lt_annotations'
@@ -70,3 +72,27 @@ def write_tiny_lt_world(root: Path, num_classes: int = 4, num_train: int = 16,
 @pytest.fixture(scope='session')
 def tiny_lt_world(tmp_path_factory) -> Path:
     return write_tiny_lt_world(tmp_path_factory.mktemp('tiny_lt_world'))
+
+
+class _ListHandler(logging.Handler):
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def messages(self, level=logging.WARNING):
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+@pytest.fixture
+def mm_log():
+    """Records of ``print_log(..., logger='current')`` (MMLogger does not
+    propagate to the root logger, so ``caplog`` cannot see them)."""
+    logger = MMLogger.get_current_instance()
+    handler = _ListHandler()
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)

@@ -1,33 +1,7 @@
-"""Fixtures for dataset tests: MMLogger capture and tiny LTML files."""
-import logging
+"""Fixtures for dataset tests: tiny LTML files (mm_log is in tests/conftest.py)."""
 from pathlib import Path
 
 import pytest
-from mmengine.logging import MMLogger
-
-
-class _ListHandler(logging.Handler):
-
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-    def messages(self, level=logging.WARNING):
-        return [r.getMessage() for r in self.records if r.levelno >= level]
-
-
-@pytest.fixture
-def mm_log():
-    """Records of ``print_log(..., logger='current')`` (MMLogger does not
-    propagate to the root logger, so ``caplog`` cannot see them)."""
-    logger = MMLogger.get_current_instance()
-    handler = _ListHandler()
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
 
 
 def write(path: Path, text: str, newline: str = '\n') -> Path:
