@@ -96,3 +96,15 @@ def mm_log():
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def mmpretrain_scope():
+    """Every test starts in the `mmpretrain` registry scope, as lmpt_mm's configs do.
+
+    A Runner built by one test leaves its own default scope behind; building
+    components by type name in a later test would then search the wrong registry.
+    """
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        yield

@@ -154,11 +154,15 @@ def prepare_test_cfg(args: argparse.Namespace) -> Config:
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
         cfg.load_from = args.checkpoint
+    evaluators = cfg.test_evaluator
+    evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [
+        evaluators]
+    for evaluator in evaluators:
+        # The per-class table (name, train frequency, group, AP) beside metrics.json.
+        if evaluator.get('type') == 'GroupAveragePrecision':
+            evaluator.setdefault('out_dir', cfg.work_dir)
     if args.out:
-        evaluators = cfg.test_evaluator
-        evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [
-            evaluators]
         evaluators.append(dict(type='DumpResults', out_file_path=args.out))
-        cfg.test_evaluator = evaluators
+    cfg.test_evaluator = evaluators
     setup_distributed(cfg, args.launcher)
     return cfg

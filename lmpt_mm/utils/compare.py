@@ -122,15 +122,20 @@ def read_train_freq(train_ann: str | Path, num_classes: int) -> List[int]:
 
 def read_per_class(work_dir: Path, record: dict) -> Optional[List[dict]]:
     """Per-class AP rows ``{'class', 'ap', 'train_freq' (int or None)}`` if present."""
-    path = work_dir / 'per_class_ap.csv'
-    if path.is_file():
+    # per_class_ap.csv, or what GroupAveragePrecision(out_dir=...) writes
+    # (tools/test.py asks for it in the work dir).
+    path = next((p for p in (work_dir / 'per_class_ap.csv',
+                             work_dir / 'lt_per_class_ap.csv') if p.is_file()), None)
+    if path is not None:
         rows = []
         with path.open(newline='') as f:
             for lineno, r in enumerate(csv.DictReader(f), 2):
                 name = r.get('class', r.get('class_name'))
-                if name is None or r.get('ap') in (None, ''):
+                if name is None or r.get('ap') is None:
                     raise ValueError(f'{path}:{lineno}: needs columns class (or class_name) '
                                      f'and ap, got {sorted(r)}')
+                if r['ap'] == '':  # undefined AP: no positive test image
+                    continue
                 freq = r.get('train_freq', r.get('class_freq'))
                 rows.append(dict(cls=name, ap=float(r['ap']),
                                  train_freq=int(float(freq)) if freq not in (None, '') else None))
@@ -204,7 +209,7 @@ def plot(results: Sequence[RunResult], path: str | Path, title: str = '') -> Non
     ax.set_xticks(x, GROUP_LABELS)
     ax.set_ylabel('mAP (%)')
     ax.set_title('mAP by class group')
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, ncol=4, loc='upper center', bbox_to_anchor=(0.5, -0.08))
     ax.grid(axis='y', alpha=.3)
     if with_pc:
         ax = axes[0, 1]

@@ -55,6 +55,8 @@ def test_every_run_was_tested_with_the_sigmoid_protocol(demo_dir):
     records = [json.loads(p.read_text()) for p in demo_dir.glob('*/metrics.json')]
     assert sorted(r['method'] for r in records) == sorted(METHODS)
     assert {r['protocol'] for r in records} == {'sigmoid'}
+    # Per-class tables feed the plot's AP-against-train-frequency panel.
+    assert len(list(demo_dir.glob('*/lt_per_class_ap.csv'))) == len(METHODS)
     # HP-DVAL's second stage started from its first stage's checkpoint.
     log = (demo_dir / 'logs' / 'hpdval-stage2_synth-vit_synth-lt.train.log').read_text()
     assert 'hpdval-stage1_synth-vit_synth-lt/epoch_' in log

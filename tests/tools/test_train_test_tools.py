@@ -1,4 +1,5 @@
 """End to end through the real entry points: train, test, resume, two processes."""
+import csv
 import json
 import os
 import shutil
@@ -73,6 +74,12 @@ def test_test_tool_evaluates_checkpoint(trained_run, tiny_lt_world, tmp_path):
     assert all(0.0 <= metrics[k] <= 100.0 for k in METRIC_KEYS)
     assert metrics['protocol'] == 'sigmoid'
     assert out.is_file() and out.stat().st_size > 0
+    with open(tmp_path / 'lt_per_class_ap.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['class_name'] for r in rows] == ['dog', 'cat', 'car', 'tree']
+    assert [int(r['train_freq']) for r in rows] == [8, 9, 5, 6]
+    ap = [float(r['ap']) for r in rows]
+    assert sum(ap) / len(ap) == pytest.approx(metrics['lt/mAP'], abs=1e-3)
 
 
 def test_resume_auto_matches_uninterrupted_run(trained_run, tiny_lt_world, tmp_path):

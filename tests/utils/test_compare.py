@@ -107,3 +107,15 @@ def test_reads_a_real_mmengine_test_log(tmp_path):
     rec, path = find_metrics(tmp_path / 'run')
     assert rec['lt/mAP'] == 12.5 and rec['lt/mAP_tail'] == 3.0
     assert path.parent.parent == tmp_path / 'run'
+
+
+def test_reads_the_metric_per_class_table_and_skips_undefined_ap(tmp_path):
+    run = tmp_path / 'run'
+    run.mkdir()
+    (run / 'metrics.json').write_text(json.dumps(_metrics(50.0, 60.0, 50.0, 40.0)))
+    # As GroupAveragePrecision(out_dir=...) writes it; 'egg' has no test positive.
+    (run / 'lt_per_class_ap.csv').write_text(
+        'class_id,class_name,train_freq,group,test_positives,ap,score_protocol\n'
+        '0,ball,500,head,30,70.5000,sigmoid\n1,egg,3,tail,0,,sigmoid\n')
+    (result, ) = collect([run])
+    assert result.per_class == [dict(cls='ball', ap=70.5, train_freq=500)]
