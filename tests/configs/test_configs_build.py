@@ -117,6 +117,24 @@ def write_generic_annotations(ds_cfg: dict, root: Path, classes: List[str]) -> N
             '\n'.join(f'img_{k}.png a caption' for k in range(len(lines))) + '\n')
 
 
+def write_synthetic_annotations(root: Path) -> None:
+    """The offline world's text files (exact label sets, no images)."""
+    from lmpt_mm.synthetic.world import CLASS_NAMES, WorldConfig, split_label_sets
+    if (root / 'labels.txt').is_file():
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    (root / 'labels.txt').write_text(
+        ''.join(f'{name} {i}\n' for i, name in enumerate(CLASS_NAMES)))
+    for split in ('train', 'test'):
+        sets = split_label_sets(split, WorldConfig())
+        (root / f'lt_{split}.txt').write_text(''.join(
+            f'images/{split}/{k:06d}.png ' + ' '.join(map(str, labels)) + '\n'
+            for k, labels in enumerate(sets)))
+    (root / 'lt_captions.txt').write_text(''.join(
+        f'images/train/{k:06d}.png a caption\n'
+        for k in range(len(split_label_sets('train', WorldConfig())))))
+
+
 def point_dataset(ds_cfg: dict, lt_ann_root: Path, tmp_root: Path,
                   classes: Optional[List[str]]) -> dict:
     """A copy of a dataset config reading the test annotation files."""
@@ -132,7 +150,11 @@ def point_dataset(ds_cfg: dict, lt_ann_root: Path, tmp_root: Path,
         root = Path(ds_cfg.get('data_root') or '')
         if not root.is_absolute():
             root = REPO / root
-        if not (root / ds_cfg['label_file']).is_file():  # e.g. offline world not made
+        if not (root / ds_cfg['label_file']).is_file() and \
+                root.name == 'synthetic_lt':  # offline world not made: its label sets
+            root = tmp_root / 'synthetic_lt'
+            write_synthetic_annotations(root)
+        elif not (root / ds_cfg['label_file']).is_file():
             names = classes or [f'class{i}' for i in range(4)]
             root = tmp_root / 'generic'
             write_generic_annotations(ds_cfg, root, names)
