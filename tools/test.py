@@ -8,7 +8,8 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.engine.runner_setup import add_common_args, prepare_test_cfg
+from lmpt_mm.engine.runner_setup import (add_common_args, prepare_test_cfg,
+                                        shutdown_distributed)
 from lmpt_mm.engine.metrics_file import write_metrics_json
 
 
@@ -27,6 +28,7 @@ def main(argv=None) -> None:
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     write_metrics_json(cfg, metrics)
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

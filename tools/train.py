@@ -8,7 +8,8 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.engine.runner_setup import add_common_args, prepare_train_cfg
+from lmpt_mm.engine.runner_setup import (add_common_args, prepare_train_cfg,
+                                        shutdown_distributed)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -32,6 +33,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     runner = Runner.from_cfg(prepare_train_cfg(args))
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

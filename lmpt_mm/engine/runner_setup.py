@@ -114,6 +114,19 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
         torch_dist.init_process_group(backend='gloo')
 
 
+def shutdown_distributed() -> None:
+    """Tear down the process group once the run has finished.
+
+    Left to interpreter exit, gloo's background threads can be destroyed while still
+    joinable, which aborts the process (``terminate called without an active
+    exception``) after a successful run; a barrier first lets every rank finish its
+    last collective before any rank frees the group.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
 def setup_unsafe_load(cfg: Config, flag: bool) -> None:
     if flag or cfg.get('unsafe_checkpoint_load', False):
         allow_unsafe_checkpoint_load(True)

@@ -83,7 +83,7 @@ class CLIPPromptHead(MultiLabelClsHead):
         classes: class names in label order (e.g. the dataset's ``metainfo['classes']``).
         loss: classification loss config, or ``None`` for heads without training.
         text_encoder_cfg: extra ``CLIPTextEncoder`` args (``grad_checkpointing``,
-            ``class_chunk_size``).
+            ``class_chunk_size``, ``truncate_to_eot``).
         thr, topk: positive-label rule for ``pred_label`` (MMPretrain's multi-label head).
     """
 

@@ -48,3 +48,29 @@ def test_encode_texts_caches_per_string(monkeypatch):
     assert torch.equal(second, first[[1, 0]])
     long_caption = ' '.join(['word'] * 100)  # longer than the 32-token context: truncated
     assert enc.encode_texts([long_caption]).shape == (1, 32)
+
+
+def test_truncation_to_eot_is_exact_and_shortens_the_pass(monkeypatch):
+    _, full = _encoder(truncate_to_eot=False)
+    _, short = _encoder()
+    tokens = full.tokenize(['a photo of a red circle.', 'a dog', 'x'])
+    longest = int(tokens.argmax(dim=-1).max()) + 1  # EOT of the longest prompt
+    assert short.used_length(tokens) == longest < full.context_length
+    seen = []
+    real = short.transformer.forward
+    monkeypatch.setattr(short.transformer, 'forward',
+                        lambda x, attn_mask=None: seen.append(
+                            (x.shape[1], tuple(attn_mask.shape))) or real(x, attn_mask))
+    embeds = full.embed_tokens(tokens).detach().requires_grad_(True)
+    embeds2 = embeds.detach().clone().requires_grad_(True)
+    out, out2 = full(embeds, tokens), short(embeds2, tokens)
+    assert seen == [(longest, (longest, longest))]
+    torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)
+    out.pow(2).sum().backward()
+    out2.pow(2).sum().backward()
+    torch.testing.assert_close(embeds2.grad, embeds.grad, rtol=1e-3, atol=1e-4)
+    # The causal mask is what makes it exact: the full pass ignores the padding too.
+    assert torch.all(embeds.grad[:, longest:] == 0)
+    padded = embeds.detach().clone()
+    padded[:, longest:] += torch.randn_like(padded[:, longest:])
+    torch.testing.assert_close(full(padded, tokens), out.detach(), rtol=1e-5, atol=1e-5)
