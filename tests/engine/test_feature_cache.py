@@ -161,6 +161,48 @@ def test_view_draw_follows_seeded_global_rng(tiny_lt_world, tmp_path):
     assert set(first) == {True, False}
 
 
+@pytest.mark.parametrize('arch,local', [('lmpt-tiny-vit', False), ('lmpt-tiny-rn', True)])
+def test_batch_fetch_equals_collated_samples(tiny_lt_world, tmp_path, arch, local):
+    """A whole-batch fetch holds what the collated per-sample path holds."""
+    from lmpt_mm.engine.feature_cache import CachedFeatureLoader
+    from lmpt_mm.models.classifiers.feature_inputs import FEATS_KEY, LOCAL_FEATS_KEY
+    model = build_model(arch=arch, head='DualCoOpHead' if local else 'LMPTHead',
+                        return_local=local)
+    pipe = pipeline(0.5)
+    cached = _build(model, build_dataset(tiny_lt_world, pipe), pipe, tmp_path).dataset
+    indices = [7, 0, 3, 3, 12, 5]
+    torch.manual_seed(11)
+    views = cached.draw_views(len(indices))
+    torch.manual_seed(11)
+    batch = cached.batch(indices)
+    assert set(views) == {0, 1}  # both views occur, so both gather paths run
+    collated = pseudo_collate([cached.sample(i, v) for i, v in zip(indices, views)])
+    keys = [FEATS_KEY] + ([LOCAL_FEATS_KEY] if local else [])
+    assert sorted(batch['inputs']) == sorted(keys)
+    for key in keys:
+        assert torch.equal(batch['inputs'][key], torch.stack(collated['inputs'][key]))
+    assert [s.flip for s in batch['data_samples']] == [bool(v) for v in views]
+    assert [s.img_path for s in batch['data_samples']] == \
+        [s.img_path for s in collated['data_samples']]
+    # Each (image, view) sample is packed once and handed out again.
+    assert cached.packed_sample(3, views[2]) is cached.packed_sample(3, views[2])
+
+    class EpochSampler(list):
+        epoch = None
+
+        def set_epoch(self, epoch):
+            self.epoch = epoch
+
+    sampler = EpochSampler(range(len(cached)))
+    batch_sampler = torch.utils.data.BatchSampler(sampler, batch_size=5, drop_last=False)
+    loader = CachedFeatureLoader(cached, batch_sampler)
+    loader.sampler.set_epoch(4)  # MMEngine's DistSamplerSeedHook reaches the sampler
+    assert sampler.epoch == 4 and loader.batch_size == 5
+    batches = list(loader)
+    assert len(batches) == len(loader) == -(-len(cached) // 5)
+    assert [s.sample_idx for b in batches for s in b['data_samples']] == list(sampler)
+
+
 def test_cache_reused_and_invalidated(tiny_lt_world, tmp_path, monkeypatch):
     root = tmp_path / 'world'  # a copy: this test edits data files
     shutil.copytree(tiny_lt_world, root)

@@ -1,5 +1,6 @@
 """A training dataset that yields cached image features instead of decoded images."""
-from typing import List, Optional, Sequence, Tuple
+import bisect
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import torch
 from torch.utils.data import Dataset
@@ -15,12 +16,15 @@ class CachedFeatureDataset(Dataset):
     """``dataset``'s samples with the image replaced by one cached view's features.
 
     Sample ``i`` draws view ``v`` with probability ``probs[v]`` from the global torch
-    RNG (seeded by MMEngine and re-seeded every epoch by ``EpochSeedHook``: runs
-    and resumed runs are reproducible) and returns
+    RNG (one uniform number per sample; seeded by MMEngine and re-seeded every epoch
+    by ``EpochSeedHook``: runs and resumed runs are reproducible) and returns
     ``dict(inputs={'image_feats': [D], 'local_feats': [N, D]?}, data_samples=...)``.
     The data sample is packed by the pipeline's own ``PackInputs`` from the data
     info (labels, ``caption``, ``img_path``, ...) plus ``flip``/``flip_direction``
-    of the drawn view, as the image pipeline would.
+    of the drawn view, as the image pipeline would. It is packed once per (image,
+    view) and the same object is returned on every draw - per-sample packing would
+    cost as much as the prompt step itself - so training code must treat data
+    samples as read-only (MMPretrain's heads and data preprocessors do).
 
     Args:
         dataset: the original (built) train dataset; its ``metainfo`` and data infos
@@ -42,9 +46,15 @@ class CachedFeatureDataset(Dataset):
                                  f'dataset of {len(dataset)} images')
         self.dataset = dataset
         self.views: List[Feats] = list(views)
-        self.probs = torch.tensor(list(probs), dtype=torch.float64)
+        probs = torch.tensor(list(probs), dtype=torch.float64)
+        if (probs < 0).any() or probs.sum() <= 0:
+            raise ValueError(f'view probabilities must be >= 0 with a positive sum, '
+                             f'got {probs.tolist()}')
+        self.probs = probs / probs.sum()
+        self._cum_probs = self.probs.cumsum(0).tolist()
         self.flips = list(flips)
         self.pack = build_pipeline([pack])
+        self._packed: Dict[Tuple[int, int], Any] = {}
 
     @property
     def metainfo(self) -> dict:
@@ -53,26 +63,86 @@ class CachedFeatureDataset(Dataset):
     def __len__(self) -> int:
         return len(self.dataset)
 
-    def draw_view(self) -> int:
+    def draw_views(self, num: int) -> List[int]:
+        """``num`` views, ``v`` with probability ``probs[v]`` (inverse of the cumsum)."""
         if len(self.views) == 1:
-            return 0
-        return int(torch.multinomial(self.probs, 1).item())
+            return [0] * num
+        last = len(self.views) - 1
+        return [min(bisect.bisect_right(self._cum_probs, u), last)
+                for u in torch.rand(num, dtype=torch.float64).tolist()]
+
+    def draw_view(self) -> int:
+        return self.draw_views(1)[0]
 
     def get_data_info(self, index: int) -> dict:
         return self.dataset.get_data_info(index)
 
+    def packed_sample(self, index: int, view: int):
+        """The data sample of image ``index`` seen through view ``view`` (built once)."""
+        packed = self._packed.get((index, view))
+        if packed is None:
+            results = dict(self.dataset.get_data_info(index))
+            if self.flips[view] is not None:
+                results['flip'] = self.flips[view]
+                results['flip_direction'] = 'horizontal' if self.flips[view] else None
+            packed = self._packed[(index, view)] = self.pack(results)['data_samples']
+        return packed
+
     def sample(self, index: int, view: int) -> dict:
         """Sample ``index`` with view ``view`` (no random draw)."""
-        results = dict(self.dataset.get_data_info(index))
-        if self.flips[view] is not None:
-            results['flip'] = self.flips[view]
-            results['flip_direction'] = 'horizontal' if self.flips[view] else None
-        packed = self.pack(results)
         feats = self.views[view]
         inputs = {FEATS_KEY: feats[0][index]}
         if len(feats) > 1:
             inputs[LOCAL_FEATS_KEY] = feats[1][index]
-        return dict(inputs=inputs, data_samples=packed['data_samples'])
+        return dict(inputs=inputs, data_samples=self.packed_sample(index, view))
+
+    def batch(self, indices: Sequence[int]) -> dict:
+        """A collated batch of ``indices``, one view drawn per image.
+
+        ``inputs`` holds stacked ``[B, D]`` (and ``[B, N, D]``) tensors gathered with
+        one indexing operation per view, ``data_samples`` a list: the form a
+        collated batch of :meth:`__getitem__` samples takes in the data preprocessor.
+        """
+        views = self.draw_views(len(indices))
+        index = torch.as_tensor(list(indices), dtype=torch.long)
+        view = torch.as_tensor(views, dtype=torch.long)
+        inputs = {}
+        for part, key in enumerate((FEATS_KEY, LOCAL_FEATS_KEY)):
+            if len(self.views[0]) <= part:
+                break
+            first = self.views[0][part]
+            out = first.new_empty((len(views), ) + tuple(first.shape[1:]))
+            for v, feats in enumerate(self.views):
+                rows = (view == v).nonzero().flatten()
+                if rows.numel():
+                    out[rows] = feats[part][index[rows]]
+            inputs[key] = out
+        samples = [self.packed_sample(i, v) for i, v in zip(index.tolist(), views)]
+        return dict(inputs=inputs, data_samples=samples)
 
     def __getitem__(self, index: int) -> dict:
         return self.sample(index, self.draw_view())
+
+
+class CachedFeatureLoader:
+    """Batches of a :class:`CachedFeatureDataset`, fetched a whole batch at a time.
+
+    Stands in for the train ``DataLoader``: iterates the original batch sampler (same
+    images in the same order; ``sampler.set_epoch`` still reaches it through the
+    ``sampler`` / ``batch_sampler`` attributes MMEngine's loops and hooks use) and
+    returns :meth:`CachedFeatureDataset.batch` for each list of indices. Features
+    are in memory, so a per-sample worker pipeline would only add overhead.
+    """
+
+    def __init__(self, dataset: CachedFeatureDataset, batch_sampler) -> None:
+        self.dataset = dataset
+        self.batch_sampler = batch_sampler
+        self.sampler = getattr(batch_sampler, 'sampler', None)
+        self.batch_size = getattr(batch_sampler, 'batch_size', None)
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler)
+
+    def __iter__(self) -> Iterator[dict]:
+        for indices in self.batch_sampler:
+            yield self.dataset.batch(indices)

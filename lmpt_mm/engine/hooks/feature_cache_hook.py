@@ -7,9 +7,9 @@ from typing import Literal, Optional
 
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
-from torch.utils.data import DataLoader
 
 from ..feature_cache.cache import build_feature_cache, log
+from ..feature_cache.dataset import CachedFeatureLoader
 
 
 @HOOKS.register_module()
@@ -92,9 +92,9 @@ class FeatureCacheHook(Hook):
             log(f'not used - {self.result.reason}. Training on images as usual.',
                 logging.WARNING)
             return
-        # Features are in memory: no worker processes. Same batch sampler: same batches.
-        cached_loader = DataLoader(self.result.dataset, batch_sampler=loader.batch_sampler,
-                                   collate_fn=loader.collate_fn, num_workers=0)
+        # Features are in memory: whole batches, no workers. Same batch sampler: same
+        # images in the same order.
+        cached_loader = CachedFeatureLoader(self.result.dataset, loader.batch_sampler)
         loop.dataloader = cached_loader
         if hasattr(loop, 'dataloader_iterator'):  # IterBasedTrainLoop
             from mmengine.runner.loops import _InfiniteDataloaderIterator

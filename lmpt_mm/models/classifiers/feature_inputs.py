@@ -35,6 +35,18 @@ def feature_tuple(inputs: dict) -> Tuple[torch.Tensor, ...]:
     return feats
 
 
+def _labels_on(samples: Sequence[Any], device: torch.device) -> bool:
+    """True when every tensor field of the data samples is already on ``device``."""
+    device = torch.device(device)
+    for sample in samples:
+        if not isinstance(sample, DataSample):
+            return False
+        for value in sample.values():
+            if isinstance(value, torch.Tensor) and value.device != device:
+                return False
+    return True
+
+
 @MODELS.register_module()
 class FeatureAwareClsDataPreprocessor(ClsDataPreprocessor):
     """``ClsDataPreprocessor`` that also accepts batches of cached image features.
@@ -57,7 +69,11 @@ class FeatureAwareClsDataPreprocessor(ClsDataPreprocessor):
                   if v is not None}
         samples = data.get('data_samples')
         if samples is not None:
-            samples = self.cast_data(list(samples))
+            samples = list(samples)
+            # MMEngine's cast rebuilds every DataSample even when nothing moves: skip
+            # it when the labels are already there (CPU training on cached features).
+            if not _labels_on(samples, self.device):
+                samples = self.cast_data(samples)
             if self.to_onehot and isinstance(samples[0], DataSample) \
                     and 'gt_score' not in samples[0] and 'gt_label' in samples[0]:
                 num_classes = self.num_classes or samples[0].get('num_classes')

@@ -4,10 +4,59 @@ from typing import Dict, List, Optional, Sequence
 
 import open_clip
 import torch
-from open_clip.transformer import text_global_pool
+import torch.nn.functional as F
+from open_clip.transformer import ResidualAttentionBlock, text_global_pool
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from .freeze import freeze_module
+
+
+def supports_lean_blocks(transformer: nn.Module) -> bool:
+    """True when every block is open_clip's plain self-attention block (batch first)."""
+    if not getattr(transformer, 'batch_first', False):
+        return False
+    for block in transformer.resblocks:
+        attn = getattr(block, 'attn', None)
+        if (type(block) is not ResidualAttentionBlock or hasattr(block, 'ln_1_kv')
+                or not isinstance(attn, nn.MultiheadAttention) or not attn.batch_first
+                or not attn._qkv_same_embed_dim or attn.in_proj_bias is None
+                or attn.bias_k is not None or attn.add_zero_attn or attn.dropout > 0):
+            return False
+    return True
+
+
+def is_causal_mask(mask: Optional[torch.Tensor]) -> bool:
+    """True for CLIP's additive causal mask (0 on and below the diagonal, -inf above)."""
+    if mask is None or mask.dim() != 2 or mask.shape[0] != mask.shape[1]:
+        return False
+    upper = torch.triu(torch.ones_like(mask, dtype=torch.bool), diagonal=1)
+    return bool(torch.all(mask[~upper] == 0) and torch.all(torch.isneginf(mask[upper])))
+
+
+def lean_block(block: nn.Module, x: torch.Tensor, attn_mask: Optional[torch.Tensor],
+               causal: bool) -> torch.Tensor:
+    """open_clip's ``ResidualAttentionBlock`` on ``x`` ``[N, L, W]``, same weights.
+
+    ``x + ls_1(MHA(ln_1(x)))`` then ``+ ls_2(MLP(ln_2(.)))``, with the attention
+    written as one input projection, ``scaled_dot_product_attention`` (``is_causal``
+    for CLIP's causal mask) and the output projection. Same maths as
+    ``nn.MultiheadAttention``; its Python argument handling costs more than the
+    attention itself at prompt sizes (tens of tokens), on every training step.
+    """
+    attn = block.attn
+    n, length, width = x.shape
+    heads = attn.num_heads
+    qkv = F.linear(block.ln_1(x), attn.in_proj_weight, attn.in_proj_bias)  # [N, L, 3W]
+    q, k, v = qkv.view(n, length, 3, heads, width // heads).permute(2, 0, 3, 1, 4)
+    if causal:
+        out = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # [N, h, L, W/h]
+    else:
+        mask = None if attn_mask is None else attn_mask.to(q.dtype)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    out = out.transpose(1, 2).reshape(n, length, width)
+    x = x + block.ls_1(F.linear(out, attn.out_proj.weight, attn.out_proj.bias))
+    return x + block.ls_2(block.mlp(block.ln_2(x)))
 
 
 class CLIPTextEncoder(nn.Module):
@@ -63,6 +112,8 @@ class CLIPTextEncoder(nn.Module):
         # Only pooling at a token position with a causal mask leaves the tail unused.
         self.truncate_to_eot = (truncate_to_eot and self.attn_mask is not None
                                 and self.pool_type in ('argmax', 'eos', 'first'))
+        self._lean_blocks = supports_lean_blocks(self.transformer)
+        self._causal_mask = is_causal_mask(self.attn_mask)
         self.tokenizer = open_clip.get_tokenizer(arch)
         # Fixed texts (captions, hand-written prompts) -> feature [D]; see encode_texts.
         self._text_cache: Dict[str, torch.Tensor] = {}
@@ -101,12 +152,24 @@ class CLIPTextEncoder(nn.Module):
             pooled = (tokens == self.eos_id).int().argmax(dim=-1)
         return int(pooled.max()) + 1
 
+    def _transformer(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
+        """The text transformer on ``[N, L', W]``; standard blocks take the lean path."""
+        if not self._lean_blocks:
+            return self.transformer(x, attn_mask=attn_mask)
+        causal = self._causal_mask
+        for block in self.transformer.resblocks:
+            if self.transformer.grad_checkpointing and torch.is_grad_enabled():
+                x = checkpoint(lean_block, block, x, attn_mask, causal, use_reentrant=False)
+            else:
+                x = lean_block(block, x, attn_mask, causal)
+        return x
+
     def _encode(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         n = self.used_length(tokens)
         embeds, tokens = embeds[:, :n], tokens[:, :n]  # [N, L', W], [N, L']
         x = embeds + self.positional_embedding[:n].to(embeds.dtype)  # [N, L', W]
         attn_mask = None if self.attn_mask is None else self.attn_mask[:n, :n]
-        x = self.transformer(x, attn_mask=attn_mask)  # [N, L', W]
+        x = self._transformer(x, attn_mask)  # [N, L', W]
         x = self.ln_final(x)  # [N, L', W]
         x = text_global_pool(x, tokens, self.pool_type, eos_token_id=self.eos_id)  # [N, W]
         if isinstance(self.text_projection, nn.Linear):

@@ -7,11 +7,29 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.registry import MODELS
-from mmpretrain.structures import DataSample, label_to_onehot
+from mmpretrain.structures import DataSample
 from torch import nn
 
 from ..clip.loader import load_clip
 from ..clip.text_encoder import CLIPTextEncoder
+
+
+def labels_to_targets(labels: Sequence[torch.Tensor], num_classes: int) -> torch.Tensor:
+    """Binary targets ``[B, C]`` (float32) from ``B`` label-index tensors, in one scatter.
+
+    Same result as stacking MMPretrain's per-sample ``label_to_onehot``, without a
+    ``one_hot`` call per sample (the per-step cost that matters on cached features).
+    """
+    device = labels[0].device
+    flat = torch.cat([l.reshape(-1) for l in labels]).long()
+    if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= num_classes):
+        raise ValueError(f'label ids must be in [0, {num_classes}), got '
+                         f'{sorted(set(flat.tolist()))}')
+    lengths = torch.tensor([l.numel() for l in labels], device=device)
+    rows = torch.repeat_interleave(torch.arange(len(labels), device=device), lengths)
+    targets = torch.zeros(len(labels), num_classes, device=device)
+    targets[rows, flat] = 1.0
+    return targets
 
 
 def cosine_logits(image_feats: torch.Tensor, text_feats: torch.Tensor,
@@ -186,8 +204,7 @@ class CLIPPromptHead(MultiLabelClsHead):
         """Binary targets ``[B, C]`` from the data samples' ``gt_label`` / ``gt_score``."""
         if 'gt_score' in data_samples[0]:
             return torch.stack([s.gt_score.float() for s in data_samples])
-        return torch.stack([label_to_onehot(s.gt_label, self.num_classes)
-                            for s in data_samples]).float()
+        return labels_to_targets([s.gt_label for s in data_samples], self.num_classes)
 
     # -- MMPretrain API -------------------------------------------------------------
     def _get_predictions(self, cls_score: torch.Tensor,

@@ -1,4 +1,5 @@
 """CLIPTextEncoder against open_clip's own encode_text."""
+import pytest
 import torch
 
 from lmpt_mm.models.clip import CLIPTextEncoder, load_clip
@@ -57,10 +58,9 @@ def test_truncation_to_eot_is_exact_and_shortens_the_pass(monkeypatch):
     longest = int(tokens.argmax(dim=-1).max()) + 1  # EOT of the longest prompt
     assert short.used_length(tokens) == longest < full.context_length
     seen = []
-    real = short.transformer.forward
-    monkeypatch.setattr(short.transformer, 'forward',
-                        lambda x, attn_mask=None: seen.append(
-                            (x.shape[1], tuple(attn_mask.shape))) or real(x, attn_mask))
+    real = short._transformer
+    monkeypatch.setattr(short, '_transformer', lambda x, attn_mask: seen.append(
+        (x.shape[1], tuple(attn_mask.shape))) or real(x, attn_mask))
     embeds = full.embed_tokens(tokens).detach().requires_grad_(True)
     embeds2 = embeds.detach().clone().requires_grad_(True)
     out, out2 = full(embeds, tokens), short(embeds2, tokens)
@@ -74,3 +74,36 @@ def test_truncation_to_eot_is_exact_and_shortens_the_pass(monkeypatch):
     padded = embeds.detach().clone()
     padded[:, longest:] += torch.randn_like(padded[:, longest:])
     torch.testing.assert_close(full(padded, tokens), out.detach(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('causal', [True, False])
+def test_lean_block_matches_open_clip_block(causal):
+    from lmpt_mm.models.clip.text_encoder import is_causal_mask, lean_block
+    _, enc = _encoder()
+    block = enc.transformer.resblocks[0]
+    mask = enc.attn_mask[:7, :7]
+    assert is_causal_mask(mask) and enc._lean_blocks and enc._causal_mask
+    if not causal:  # any additive mask takes the explicit-mask path
+        mask = torch.zeros(7, 7)
+        mask[0, 3] = float('-inf')
+        assert not is_causal_mask(mask)
+    x = torch.randn(3, 7, enc.width, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_(True)
+    ref, out = block(x, attn_mask=mask), lean_block(block, x2, mask, causal)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    ref.pow(2).sum().backward()
+    out.pow(2).sum().backward()
+    torch.testing.assert_close(x2.grad, x.grad, rtol=1e-4, atol=1e-4)
+
+
+def test_non_standard_blocks_use_open_clip_forward(monkeypatch):
+    clip = load_clip('lmpt-tiny-vit')
+    clip.transformer.resblocks[0].attn.dropout = 0.1  # not a block we rewrite (eval: inert)
+    enc = CLIPTextEncoder(clip, 'lmpt-tiny-vit')
+    assert not enc._lean_blocks
+    calls = []
+    real = enc.transformer.forward
+    monkeypatch.setattr(enc.transformer, 'forward',
+                        lambda x, attn_mask=None: calls.append(1) or real(x, attn_mask))
+    enc.encode_tokens(enc.tokenize(['a cat']))
+    assert calls == [1]

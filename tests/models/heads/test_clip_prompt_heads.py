@@ -214,3 +214,16 @@ def test_missing_classes_error():
     from mmpretrain.registry import MODELS
     with pytest.raises(ValueError, match='classes='):
         MODELS.build(dict(type='CoOpHead', arch='lmpt-tiny-vit', classes=None))
+
+
+def test_labels_to_targets_matches_per_sample_one_hot():
+    from mmpretrain.structures import label_to_onehot
+
+    from lmpt_mm.models.heads.clip_prompt_head import labels_to_targets
+    labels = [torch.tensor([0, 3]), torch.tensor([], dtype=torch.long), torch.tensor([4]),
+              torch.tensor([1, 2, 4])]
+    expected = torch.stack([label_to_onehot(l, 5) for l in labels]).float()
+    out = labels_to_targets(labels, 5)
+    assert out.dtype == torch.float32 and torch.equal(out, expected)
+    with pytest.raises(ValueError, match=r'in \[0, 5\).*\[0, 5\]'):
+        labels_to_targets([torch.tensor([0]), torch.tensor([5])], 5)
