@@ -49,7 +49,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def config_runs(cfg: Config, args: argparse.Namespace) -> dict:
     """The config's own training (its data and weights), uncached then cached."""
-    data_root = ((cfg.get('train_dataloader') or {}).get('dataset') or {}).get('data_root')
+    dataset = (cfg.get('train_dataloader') or {}).get('dataset')
+    if not dataset:
+        return dict(skipped='the config has no train_dataloader.dataset')
+    data_root = dataset.get('data_root')
     if args.random_weights or args.arch:
         return dict(skipped='--arch / --random-weights: the config run needs its own '
                     'model and weights')

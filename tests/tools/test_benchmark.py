@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = '''
 model = dict(
@@ -43,3 +45,60 @@ def test_benchmark_writes_json(tmp_path):
     for run in ('uncached', 'cached'):
         assert res['whole_run'][run]['wall_s'] > 0
     assert 'training images/s, cached features' in proc.stdout
+    assert 'train_dataloader.dataset' in res['config_run']['skipped']
+
+
+CONFIG_RUN = '''
+_base_ = ['{repo}/configs/_base_/default_runtime.py']
+model = dict(
+    type='CLIPPromptClassifier',
+    backbone=dict(type='CLIPImageEncoder', arch='lmpt-tiny-vit'),
+    head=dict(type='LMPTHead', arch='lmpt-tiny-vit', classes=['dog', 'cat', 'car', 'tree'],
+              prompt_learner=dict(n_ctx=4), loss=dict(type='DistributionBalancedLoss'),
+              cse_loss=dict(type='ClassSpecificEmbeddingLoss')),
+    data_preprocessor=dict(type='ClsDataPreprocessor', mean=[122.77, 116.75, 104.09],
+                           std=[68.5, 66.63, 70.32], to_rgb=True))
+keys = ('sample_idx', 'img_path', 'flip', 'flip_direction', 'caption')
+load = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(32, 32))]
+data = dict(type='LTMultiLabelDataset', data_root='{root}', label_file='labels.txt',
+            train_ann_file='train.txt', head_thr=6, tail_thr=3)
+train_dataloader = dict(
+    batch_size=4, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(data, ann_file='train.txt', caption_file='captions.txt', with_caption=True,
+                 pipeline=load + [dict(type='RandomFlip', prob=0.5),
+                                  dict(type='PackInputs', meta_keys=keys)]))
+test_dataloader = dict(
+    batch_size=4, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(data, ann_file='test.txt',
+                 pipeline=load + [dict(type='PackInputs', meta_keys=keys)]))
+val_dataloader = test_dataloader
+test_evaluator = dict(type='GroupAveragePrecision', prefix='lt', head_thr=6, tail_thr=3)
+val_evaluator = test_evaluator
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
+train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+'''
+
+
+def test_benchmark_times_the_configs_own_training(tmp_path, tiny_lt_world):
+    config = tmp_path / 'tiny_lmpt_world.py'
+    config.write_text(CONFIG_RUN.format(repo=REPO, root=tiny_lt_world))
+    out = tmp_path / 'bench.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', str(config), '--json', str(out),
+         '--skip', 'train', 'eval', 'cse', 'run', '--work-dir', str(tmp_path / 'work')],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = json.loads(out.read_text())['config_run']
+    for name in ('uncached', 'cached'):
+        assert len(runs[name]['epoch_s']) == 3  # the config's schedule, no validation
+        assert runs[name]['train_images_per_s'] > 0 and 0 <= runs[name]['mAP'] <= 100
+    assert runs['train_speedup_cache'] == pytest.approx(
+        runs['cached']['train_images_per_s'] / runs['uncached']['train_images_per_s'])
+    assert runs['mAP_difference'] == pytest.approx(
+        runs['cached']['mAP'] - runs['uncached']['mAP'])
+    assert list((tmp_path / 'work' / 'config_cached' / 'feature_cache').glob('*.pt'))
+    assert not (tmp_path / 'work' / 'config_uncached' / 'feature_cache').exists()
+    assert 'cache speed-up, config training' in proc.stdout

@@ -1,6 +1,6 @@
 """Frozen CLIP text encoder that accepts prompt token embeddings."""
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import open_clip
 import torch
@@ -8,6 +8,8 @@ import torch.nn.functional as F
 from open_clip.transformer import ResidualAttentionBlock, text_global_pool
 from torch import nn
 from torch.utils.checkpoint import checkpoint
+
+from lmpt_mm.utils.tensor_memo import TensorMemo
 
 from .freeze import freeze_module
 
@@ -112,6 +114,7 @@ class CLIPTextEncoder(nn.Module):
         # Only pooling at a token position with a causal mask leaves the tail unused.
         self.truncate_to_eot = (truncate_to_eot and self.attn_mask is not None
                                 and self.pool_type in ('argmax', 'eos', 'first'))
+        self._layout_memo = TensorMemo()
         self._lean_blocks = supports_lean_blocks(self.transformer)
         self._causal_mask = is_causal_mask(self.attn_mask)
         self.tokenizer = open_clip.get_tokenizer(arch)
@@ -140,17 +143,34 @@ class CLIPTextEncoder(nn.Module):
         """Token embeddings ``[N, L, W]`` of token ids ``[N, L]``."""
         return self.token_embedding(tokens)
 
+    def pooled_positions(self, tokens: torch.Tensor) -> Optional[torch.Tensor]:
+        """Position ``[N]`` of each sequence's pooled token (``None``: 'last'/'none')."""
+        if self.pool_type == 'argmax':  # OpenAI BPE: end-of-text has the largest id
+            return tokens.argmax(dim=-1)
+        if self.pool_type == 'eos':
+            return (tokens == self.eos_id).int().argmax(dim=-1)
+        if self.pool_type == 'first':
+            return torch.zeros(tokens.shape[0], dtype=torch.long, device=tokens.device)
+        return None
+
+    def _layout(self, tokens: torch.Tensor) -> Tuple[int, Optional[torch.Tensor]]:
+        """``(L', pooled positions)`` of ``tokens``, memoised per token tensor.
+
+        Learned prompts pass the same token buffer every step; remembering its layout
+        saves a device-to-host sync (``L'``) per step (see :class:`TensorMemo`).
+        """
+        layout = self._layout_memo.get(tokens)
+        if layout is not None:
+            return layout
+        pos = self.pooled_positions(tokens)
+        length = tokens.shape[1]
+        if self.truncate_to_eot and pos is not None and pos.numel():
+            length = int(pos.max()) + 1
+        return self._layout_memo.put(tokens, (length, pos))
+
     def used_length(self, tokens: torch.Tensor) -> int:
         """Number of leading positions ``L'`` the pooled feature depends on."""
-        if not self.truncate_to_eot:
-            return tokens.shape[1]
-        if self.pool_type == 'first':
-            return 1
-        if self.pool_type == 'argmax':
-            pooled = tokens.argmax(dim=-1)
-        else:
-            pooled = (tokens == self.eos_id).int().argmax(dim=-1)
-        return int(pooled.max()) + 1
+        return self._layout(tokens)[0]
 
     def _transformer(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
         """The text transformer on ``[N, L', W]``; standard blocks take the lean path."""
@@ -164,14 +184,17 @@ class CLIPTextEncoder(nn.Module):
                 x = lean_block(block, x, attn_mask, causal)
         return x
 
-    def _encode(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
-        n = self.used_length(tokens)
+    def _encode(self, embeds: torch.Tensor, tokens: torch.Tensor, n: int,
+                pos: Optional[torch.Tensor]) -> torch.Tensor:
         embeds, tokens = embeds[:, :n], tokens[:, :n]  # [N, L', W], [N, L']
         x = embeds + self.positional_embedding[:n].to(embeds.dtype)  # [N, L', W]
         attn_mask = None if self.attn_mask is None else self.attn_mask[:n, :n]
         x = self._transformer(x, attn_mask)  # [N, L', W]
         x = self.ln_final(x)  # [N, L', W]
-        x = text_global_pool(x, tokens, self.pool_type, eos_token_id=self.eos_id)  # [N, W]
+        if pos is None:
+            x = text_global_pool(x, tokens, self.pool_type, eos_token_id=self.eos_id)
+        else:
+            x = x[torch.arange(x.shape[0], device=x.device), pos]  # [N, W]
         if isinstance(self.text_projection, nn.Linear):
             return self.text_projection(x)
         return x @ self.text_projection  # [N, D]
@@ -183,8 +206,10 @@ class CLIPTextEncoder(nn.Module):
             raise ValueError(f'expected embeddings [N, {self.context_length}, W] matching '
                              f'tokens [N, {self.context_length}], got {tuple(embeds.shape)} '
                              f'and {tuple(tokens.shape)}')
+        n, pos = self._layout(tokens)
         chunk = self.class_chunk_size or embeds.shape[0]
-        feats = [self._encode(embeds[i:i + chunk], tokens[i:i + chunk])
+        feats = [self._encode(embeds[i:i + chunk], tokens[i:i + chunk], n,
+                              None if pos is None else pos[i:i + chunk])
                  for i in range(0, embeds.shape[0], chunk)]
         # fp32 also under autocast: the features feed cosines and losses (cheap, [N, D]).
         return torch.cat(feats, dim=0).float()  # [N, D]

@@ -22,6 +22,8 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
+from lmpt_mm.utils.tensor_memo import TensorMemo
+
 StatsLike = Union[Sequence[float], np.ndarray, torch.Tensor]
 
 STATS_HELP = ('give them as lists in the config (class_freq=[...], '
@@ -31,6 +33,9 @@ STATS_HELP = ('give them as lists in the config (class_freq=[...], '
               "dataset's metainfo")
 
 _warned = set()
+# Count tensors already validated by as_count_tensor (losses pass the same ones
+# every step); an in-place change invalidates the entry.
+_validated = TensorMemo(max_entries=256)
 
 
 def warn_once(msg: str) -> None:
@@ -48,6 +53,8 @@ def as_count_tensor(values: StatsLike, name: str) -> torch.Tensor:
             values.
     """
     if isinstance(values, torch.Tensor):
+        if _validated.get(values):  # a tensor this function returned (every step)
+            return values
         tensor = values.detach().to('cpu', torch.float64)
     else:
         try:
@@ -61,6 +68,7 @@ def as_count_tensor(values: StatsLike, name: str) -> torch.Tensor:
     if not torch.isfinite(tensor).all() or (tensor < 0).any():
         raise ValueError(f'{name} must hold finite non-negative counts, got '
                          f'{tensor.tolist()}')
+    _validated.put(tensor, True)
     return tensor
 
 

@@ -107,3 +107,19 @@ def test_non_standard_blocks_use_open_clip_forward(monkeypatch):
                         lambda x, attn_mask=None: calls.append(1) or real(x, attn_mask))
     enc.encode_tokens(enc.tokenize(['a cat']))
     assert calls == [1]
+
+
+def test_layout_is_remembered_per_token_tensor_until_it_changes():
+    _, enc = _encoder()
+    tokens = enc.tokenize(['a photo of a dog', 'x'])
+    first = enc._layout(tokens)
+    assert enc._layout(tokens) is first  # same buffer, same version: no recompute
+    assert first[0] == int(tokens.argmax(-1).max()) + 1
+    assert torch.equal(first[1], tokens.argmax(-1))
+    tokens[1] = enc.tokenize(['a much longer prompt about a traffic light'])[0]  # in place
+    second = enc._layout(tokens)
+    assert second is not first and second[0] > first[0]
+    assert enc._layout(tokens.clone())[0] == second[0]  # another tensor: its own entry
+    import pickle
+    restored = pickle.loads(pickle.dumps(enc))  # the memo's weak references are dropped
+    assert len(restored._layout_memo) == 0 and restored._layout(tokens)[0] == second[0]
