@@ -4,7 +4,9 @@ Prints a table and writes JSON (``--json OUT``) with ``train_speedup_cache``,
 ``eval_ratio_vs_encoder``, ``cse_memory_ratio`` and the raw figures behind them
 (see :mod:`lmpt_mm.utils.benchmark` and ``docs/benchmark.md``). Uses the config's
 model (re-targeted with ``--arch`` / ``--random-weights``) on random images; the
-whole-run figures train on a generated random-image world.
+whole-run figures train on a generated random-image world; the config-run figures
+(``config_run``) train the config itself - its data, weights and schedule - with and
+without the feature cache (``--loop-repeats N`` alternates N pairs, medians).
 """
 import argparse
 import json
@@ -40,38 +42,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--loop-epochs', type=int, default=None,
                         help="epochs of the config's own training run, timed with and "
                         "without the cache (default: the config's schedule)")
+    parser.add_argument('--loop-repeats', type=int, default=1,
+                        help='repeat the uncached/cached pair; figures are medians')
     parser.add_argument('--work-dir', help='folder for the whole-run world and logs')
     parser.add_argument('--skip', nargs='*', default=[],
                         choices=['train', 'eval', 'cse', 'run', 'loop'],
                         help='parts to skip')
     return parser.parse_args(argv)
-
-
-def config_runs(cfg: Config, args: argparse.Namespace) -> dict:
-    """The config's own training (its data and weights), uncached then cached."""
-    dataset = (cfg.get('train_dataloader') or {}).get('dataset')
-    if not dataset:
-        return dict(skipped='the config has no train_dataloader.dataset')
-    data_root = dataset.get('data_root')
-    if args.random_weights or args.arch:
-        return dict(skipped='--arch / --random-weights: the config run needs its own '
-                    'model and weights')
-    if data_root and not osp.isdir(data_root):
-        return dict(skipped=f'{data_root} does not exist (for the offline world: '
-                    'python tools/demo.py, or tools/make_synthetic_lt.py and '
-                    'tools/pretrain_clip.py)')
-    work = args.work_dir or tempfile.mkdtemp(prefix='lmpt_benchmark_')
-    runs = {}
-    for name, cache in (('uncached', False), ('cached', True)):
-        run_cfg = bm.config_run_cfg(cfg, osp.join(work, 'config_' + name), cache,
-                                    args.device, args.loop_epochs)
-        if args.amp:
-            run_cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        runs[name] = bm.config_run(run_cfg, args.device)
-    runs['train_speedup_cache'] = (runs['cached']['train_images_per_s']
-                                   / runs['uncached']['train_images_per_s'])
-    runs['mAP_difference'] = runs['cached']['mAP'] - runs['uncached']['mAP']
-    return runs
 
 
 def main(argv=None) -> dict:
@@ -116,7 +93,13 @@ def main(argv=None) -> dict:
         runs['mAP_difference'] = runs['cached']['mAP'] - runs['uncached']['mAP']
         results['whole_run'] = runs
     if 'loop' not in args.skip:
-        results['config_run'] = config_runs(cfg, args)
+        if args.arch or args.random_weights:
+            results['config_run'] = dict(skipped='--arch / --random-weights: the config '
+                                         'run trains the config with its own weights')
+        else:
+            results['config_run'] = bm.config_runs(
+                cfg, args.device, args.work_dir or tempfile.mkdtemp(prefix='lmpt_bench_'),
+                args.loop_epochs, args.loop_repeats, args.amp)
     print(bm.format_table(results))
     if args.json:
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)

@@ -15,6 +15,7 @@ speed-up measured on them leaves out the JPEG decoding the cache also saves (the
 whole-run figures include it).
 """
 import copy
+import os.path as osp
 import time
 from typing import Any, Dict, List, Optional
 
@@ -391,6 +392,46 @@ def config_run(cfg: Config, device: str) -> Dict[str, Any]:
                 mAP=float(metrics.get('lt/mAP', float('nan'))))
 
 
+def config_runs(cfg: Config, device: str, work_dir: str, epochs: Optional[int] = None,
+                repeats: int = 1, amp: bool = False) -> Dict[str, Any]:
+    """The config's own training (its data and weights), uncached then cached.
+
+    ``repeats`` pairs run alternately (a shared machine's slow phases hit both);
+    ``train_images_per_s`` of each is the median over the repeats and
+    ``train_speedup_cache`` their ratio. ``cached`` / ``uncached`` hold the last
+    repeat's run record (epoch times, final ``mAP``).
+    """
+    dataset = (cfg.get('train_dataloader') or {}).get('dataset')
+    if not dataset:
+        return dict(skipped='the config has no train_dataloader.dataset')
+    data_root = dataset.get('data_root')
+    if data_root and not osp.isdir(data_root):
+        return dict(skipped=f'{data_root} does not exist (for the offline world: '
+                    'python tools/demo.py, or tools/make_synthetic_lt.py and '
+                    'tools/pretrain_clip.py)')
+    if repeats < 1:
+        raise ValueError(f'repeats must be >= 1, got {repeats}')
+    speeds: Dict[str, List[float]] = dict(uncached=[], cached=[])
+    runs: Dict[str, Any] = {}
+    for _ in range(repeats):
+        for name, cache in (('uncached', False), ('cached', True)):
+            run_cfg = config_run_cfg(cfg, osp.join(work_dir, 'config_' + name), cache,
+                                     device, epochs)
+            if amp:
+                run_cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            runs[name] = config_run(run_cfg, device)
+            speeds[name].append(runs[name]['train_images_per_s'])
+    for name, values in speeds.items():
+        runs[name]['train_images_per_s_repeats'] = values
+        runs[name]['train_images_per_s'] = float(np.median(values))
+    runs['train_speedup_cache'] = (runs['cached']['train_images_per_s']
+                                   / runs['uncached']['train_images_per_s'])
+    runs['train_speedup_repeats'] = [c / u for c, u in zip(speeds['cached'],
+                                                           speeds['uncached'])]
+    runs['mAP_difference'] = runs['cached']['mAP'] - runs['uncached']['mAP']
+    return runs
+
+
 def format_table(results: Dict[str, Any]) -> str:
     rows = [('training images/s, uncached', 'train_images_per_s_uncached', '{:.1f}'),
             ('training images/s, cached features', 'train_images_per_s_cached', '{:.1f}'),
@@ -417,8 +458,13 @@ def format_table(results: Dict[str, Any]) -> str:
             lines.append(f"{'config training images/s, ' + name:<42}"
                          f"{run['train_images_per_s']:>12.1f}   final mAP {run['mAP']:.2f}")
     if 'train_speedup_cache' in loop:
+        repeats = loop.get('train_speedup_repeats') or []
+        per_repeat = ('   repeats ' + ', '.join(f'{r:.2f}' for r in repeats)
+                      if len(repeats) > 1 else '')
         lines.append(f"{'  cache speed-up, config training (x)':<42}"
-                     f"{loop['train_speedup_cache']:>12.2f}")
+                     f"{loop['train_speedup_cache']:>12.2f}{per_repeat}")
+    if 'skipped' in loop:
+        lines.append(f"config training: skipped ({loop['skipped']})")
     for name, run in (results.get('whole_run') or {}).items():
         if isinstance(run, dict):
             lines.append(f"{'whole run, ' + name + ' (s)':<42}{run['wall_s']:>12.1f}"

@@ -87,7 +87,8 @@ def test_benchmark_times_the_configs_own_training(tmp_path, tiny_lt_world):
     out = tmp_path / 'bench.json'
     proc = subprocess.run(
         [sys.executable, 'tools/benchmark.py', str(config), '--json', str(out),
-         '--skip', 'train', 'eval', 'cse', 'run', '--work-dir', str(tmp_path / 'work')],
+         '--skip', 'train', 'eval', 'cse', 'run', '--loop-repeats', '2',
+         '--work-dir', str(tmp_path / 'work')],
         cwd=REPO, capture_output=True, text=True, timeout=600,
         env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -95,6 +96,10 @@ def test_benchmark_times_the_configs_own_training(tmp_path, tiny_lt_world):
     for name in ('uncached', 'cached'):
         assert len(runs[name]['epoch_s']) == 3  # the config's schedule, no validation
         assert runs[name]['train_images_per_s'] > 0 and 0 <= runs[name]['mAP'] <= 100
+        speeds = runs[name]['train_images_per_s_repeats']
+        assert len(speeds) == 2 and runs[name]['train_images_per_s'] == pytest.approx(
+            sum(speeds) / 2)  # the median of two
+    assert len(runs['train_speedup_repeats']) == 2
     assert runs['train_speedup_cache'] == pytest.approx(
         runs['cached']['train_images_per_s'] / runs['uncached']['train_images_per_s'])
     assert runs['mAP_difference'] == pytest.approx(
