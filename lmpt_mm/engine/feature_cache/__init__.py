@@ -9,7 +9,7 @@ from .encode import encode_dataset, encode_views, merge_shares, rank_share, view
 from .key import cache_key, module_digest
 from .views import ViewPlan, plan_views
 
-__all__ = ['CacheResult', 'CachedFeatureDataset', 'CachedFeatureLoader', 'ViewPlan', 'apply_feature_cache_cfg',
-           'build_feature_cache', 'cache_key', 'encode_dataset', 'encode_views',
-           'frozen_backbone_reason', 'merge_shares', 'module_digest', 'plan_views',
-           'rank_share', 'view_seed']
+__all__ = ['CacheResult', 'CachedFeatureDataset', 'CachedFeatureLoader', 'ViewPlan',
+           'apply_feature_cache_cfg', 'build_feature_cache', 'cache_key', 'encode_dataset',
+           'encode_views', 'frozen_backbone_reason', 'merge_shares', 'module_digest',
+           'plan_views', 'rank_share', 'view_seed']
