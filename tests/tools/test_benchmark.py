@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CONFIG = '''
+MODEL = '''
 model = dict(
-    type='ImageClassifier',
+    type='{model_type}',
     backbone=dict(type='CLIPImageEncoder', arch='lmpt-tiny-vit'),
     head=dict(type='LMPTHead', arch='lmpt-tiny-vit', classes=['dog', 'cat', 'car', 'tree'],
               prompt_learner=dict(n_ctx=4), loss=dict(type='DistributionBalancedLoss'),
               cse_loss=dict(type='ClassSpecificEmbeddingLoss')),
     data_preprocessor=dict(type='ClsDataPreprocessor', mean=[122.77, 116.75, 104.09],
                            std=[68.5, 66.63, 70.32], to_rgb=True))
-train_dataloader = dict(batch_size=4)
 '''
+CONFIG = MODEL.format(model_type='ImageClassifier') + 'train_dataloader = dict(batch_size=4)\n'
 
 
 def test_benchmark_writes_json(tmp_path):
@@ -50,14 +50,7 @@ def test_benchmark_writes_json(tmp_path):
 
 CONFIG_RUN = '''
 _base_ = ['{repo}/configs/_base_/default_runtime.py']
-model = dict(
-    type='CLIPPromptClassifier',
-    backbone=dict(type='CLIPImageEncoder', arch='lmpt-tiny-vit'),
-    head=dict(type='LMPTHead', arch='lmpt-tiny-vit', classes=['dog', 'cat', 'car', 'tree'],
-              prompt_learner=dict(n_ctx=4), loss=dict(type='DistributionBalancedLoss'),
-              cse_loss=dict(type='ClassSpecificEmbeddingLoss')),
-    data_preprocessor=dict(type='ClsDataPreprocessor', mean=[122.77, 116.75, 104.09],
-                           std=[68.5, 66.63, 70.32], to_rgb=True))
+''' + MODEL.format(model_type='CLIPPromptClassifier') + '''
 keys = ('sample_idx', 'img_path', 'flip', 'flip_direction', 'caption')
 load = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(32, 32))]
 data = dict(type='LTMultiLabelDataset', data_root='{root}', label_file='labels.txt',
