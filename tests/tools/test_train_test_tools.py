@@ -127,3 +127,15 @@ def test_two_process_cpu_training(trained_run, tiny_lt_world, tmp_path):
     ckpt = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
     assert ckpt['meta']['epoch'] == 2
     assert val_metric_keys(work_dir) == val_metric_keys(trained_run) == METRIC_KEYS
+    # Two-process testing of that checkpoint scores each image once: same metrics
+    # as one process.
+    env['PORT'] = str(free_port())
+    run_tool(['bash', 'tools/dist_test.sh', str(CONFIG), str(work_dir / 'epoch_2.pth'), '2',
+              '--work-dir', str(tmp_path / 'dist_test'), *data_root_options(tiny_lt_world)],
+             env=env)
+    run_tool([sys.executable, 'tools/test.py', str(CONFIG), str(work_dir / 'epoch_2.pth'),
+              '--work-dir', str(tmp_path / 'single_test'), *data_root_options(tiny_lt_world)])
+    dist = json.loads((tmp_path / 'dist_test' / 'metrics.json').read_text())
+    single = json.loads((tmp_path / 'single_test' / 'metrics.json').read_text())
+    for key in METRIC_KEYS:
+        assert dist[key] == pytest.approx(single[key], abs=1e-6), key
