@@ -49,28 +49,10 @@ def test_benchmark_writes_json(tmp_path):
 
 
 CONFIG_RUN = '''
-_base_ = ['{repo}/configs/_base_/default_runtime.py']
-''' + MODEL.format(model_type='CLIPPromptClassifier') + '''
-keys = ('sample_idx', 'img_path', 'flip', 'flip_direction', 'caption')
-load = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(32, 32))]
-data = dict(type='LTMultiLabelDataset', data_root='{root}', label_file='labels.txt',
-            train_ann_file='train.txt', head_thr=6, tail_thr=3)
-train_dataloader = dict(
-    batch_size=4, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(data, ann_file='train.txt', caption_file='captions.txt', with_caption=True,
-                 pipeline=load + [dict(type='RandomFlip', prob=0.5),
-                                  dict(type='PackInputs', meta_keys=keys)]))
-test_dataloader = dict(
-    batch_size=4, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(data, ann_file='test.txt',
-                 pipeline=load + [dict(type='PackInputs', meta_keys=keys)]))
+_base_ = ['{repo}/tests/fixtures/tiny_lmpt_lt.py']
+train_dataloader = dict(dataset=dict(data_root='{root}'))
+test_dataloader = dict(dataset=dict(data_root='{root}'))
 val_dataloader = test_dataloader
-test_evaluator = dict(type='GroupAveragePrecision', prefix='lt', head_thr=6, tail_thr=3)
-val_evaluator = test_evaluator
-optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
-train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
 '''
 
 

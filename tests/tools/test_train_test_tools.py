@@ -139,3 +139,23 @@ def test_two_process_cpu_training(trained_run, tiny_lt_world, tmp_path):
     single = json.loads((tmp_path / 'single_test' / 'metrics.json').read_text())
     for key in METRIC_KEYS:
         assert dist[key] == pytest.approx(single[key], abs=1e-6), key
+
+
+def test_two_process_cached_training(tiny_lt_world, tmp_path):
+    """Each rank encodes its share, every rank trains on the whole gathered cache."""
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()))
+    work_dir = tmp_path / 'dist_cached'
+    proc = run_tool(['bash', 'tools/dist_train.sh',
+                     str(REPO / 'tests' / 'fixtures' / 'tiny_lmpt_lt.py'), '2',
+                     '--work-dir', str(work_dir), *data_root_options(tiny_lt_world)],
+                    env=env)
+    log = proc.stdout + proc.stderr
+    assert 'rank 0 of 2 encodes its share' in log
+    assert 'training on cached image features' in log
+    (cache_file, ) = (work_dir / 'feature_cache').glob('*.pt')  # written by rank 0 only
+    cache = torch.load(cache_file, weights_only=True)
+    assert cache['num_samples'] == 16 and cache['flips'] == [False, True]
+    for view in cache['views']:
+        assert view[0].shape[0] == 16 and torch.isfinite(view[0]).all()
+        assert view[0].abs().sum(dim=1).gt(0).all()  # every image's row was filled
+    assert val_metric_keys(work_dir) == METRIC_KEYS
