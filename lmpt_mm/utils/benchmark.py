@@ -383,7 +383,7 @@ def config_run(cfg: Config, device: str) -> Dict[str, Any]:
     runner.register_hook(timer)
     runner.train()
     train_s = time.perf_counter() - start
-    metrics = runner.test() if runner._test_dataloader is not None else {}
+    metrics = runner.test() if cfg.get('test_dataloader') else {}
     num = len(runner.train_dataloader.dataset)
     timed = timer.epoch_s[1:] or timer.epoch_s
     return dict(train_images_per_s=num / float(np.median(timed)),
