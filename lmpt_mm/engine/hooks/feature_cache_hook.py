@@ -18,11 +18,12 @@ class FeatureCacheHook(Hook):
 
     Before training, when the image encoder is frozen and the train pipeline's
     views are enumerable (deterministic transforms plus one horizontal
-    ``RandomFlip``: views ``{no flip, flip}``), the train dataloader's dataset is
-    replaced by a :class:`CachedFeatureDataset`: each sample draws a view with the
-    pipeline's probabilities from the global torch RNG and yields its cached
-    features plus the usual data sample (labels, caption). The sampler and batch
-    sampler are kept, so batches hold the same images in the same order.
+    ``RandomFlip``: views ``{no flip, flip}``), the train dataloader is replaced by
+    a :class:`CachedFeatureLoader` over a :class:`CachedFeatureDataset`: each image
+    draws a view with the pipeline's probabilities from the global torch RNG and
+    contributes its cached features plus the usual data sample (labels, caption),
+    a whole batch at a time. The sampler and batch sampler are kept, so batches
+    hold the same images in the same order.
     Validation and testing still read images.
 
     The cache lives in ``dir`` (default ``work_dir/feature_cache``) as
