@@ -35,7 +35,7 @@ def feature_tuple(inputs: dict) -> Tuple[torch.Tensor, ...]:
     return feats
 
 
-def _labels_on(samples: Sequence[Any], device: torch.device) -> bool:
+def _samples_on(samples: Sequence[Any], device: torch.device) -> bool:
     """True when every tensor field of the data samples is already on ``device``."""
     device = torch.device(device)
     for sample in samples:
@@ -72,7 +72,7 @@ class FeatureAwareClsDataPreprocessor(ClsDataPreprocessor):
             samples = list(samples)
             # MMEngine's cast rebuilds every DataSample even when nothing moves: skip
             # it when the labels are already there (CPU training on cached features).
-            if not _labels_on(samples, self.device):
+            if not _samples_on(samples, self.device):
                 samples = self.cast_data(samples)
             if self.to_onehot and isinstance(samples[0], DataSample) \
                     and 'gt_score' not in samples[0] and 'gt_label' in samples[0]:

@@ -23,8 +23,8 @@ def labels_to_targets(labels: Sequence[torch.Tensor], num_classes: int) -> torch
     device = labels[0].device
     flat = torch.cat([l.reshape(-1) for l in labels]).long()
     if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= num_classes):
-        raise ValueError(f'label ids must be in [0, {num_classes}), got '
-                         f'{sorted(set(flat.tolist()))}')
+        bad = sorted({i for i in flat.tolist() if not 0 <= i < num_classes})
+        raise ValueError(f'label ids must be in [0, {num_classes}), got {bad}')
     lengths = torch.tensor([l.numel() for l in labels], device=device)
     rows = torch.repeat_interleave(torch.arange(len(labels), device=device), lengths)
     targets = torch.zeros(len(labels), num_classes, device=device)

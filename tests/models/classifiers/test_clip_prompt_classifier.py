@@ -137,7 +137,7 @@ def test_autocast_keeps_prompts_and_losses_fp32(head_cfgs, make_batch):
 def test_feature_batches_keep_samples_already_on_the_device():
     from mmpretrain.structures import DataSample
 
-    from lmpt_mm.models.classifiers.feature_inputs import _labels_on
+    from lmpt_mm.models.classifiers.feature_inputs import _samples_on
     pre = MODELS.build(dict(type='FeatureAwareClsDataPreprocessor', to_onehot=True,
                             num_classes=5))
     samples = [DataSample().set_gt_label([0, 3]), DataSample().set_gt_label([2])]
@@ -146,5 +146,5 @@ def test_feature_batches_keep_samples_already_on_the_device():
     assert out['inputs'][FEATS_KEY].shape == (2, 4)
     assert all(a is b for a, b in zip(out['data_samples'], samples))  # no rebuild
     assert torch.equal(out['data_samples'][0].gt_score, torch.tensor([1., 0, 0, 1, 0]))
-    assert _labels_on(samples, torch.device('cpu'))
-    assert not _labels_on(samples, torch.device('meta'))  # elsewhere: cast as usual
+    assert _samples_on(samples, torch.device('cpu'))
+    assert not _samples_on(samples, torch.device('meta'))  # elsewhere: cast as usual
