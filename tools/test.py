@@ -25,10 +25,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = prepare_test_cfg(args)
-    runner = Runner.from_cfg(cfg)
-    metrics = runner.test()
+    metrics = Runner.from_cfg(cfg).test()
     write_metrics_json(cfg, metrics)
-    shutdown_distributed()
+    shutdown_distributed()  # the runner is unreferenced here: its DDP wrapper goes first
 
 
 if __name__ == '__main__':

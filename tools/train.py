@@ -31,9 +31,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    runner = Runner.from_cfg(prepare_train_cfg(args))
-    runner.train()
-    shutdown_distributed()
+    Runner.from_cfg(prepare_train_cfg(args)).train()
+    shutdown_distributed()  # the runner is unreferenced here: its DDP wrapper goes first
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ and the work-arounds MMEngine 0.10.7 needs on current torch and on CPU, live her
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import os.path as osp
 from typing import Optional
@@ -119,9 +120,12 @@ def shutdown_distributed() -> None:
 
     Left to interpreter exit, gloo's background threads can be destroyed while still
     joinable, which aborts the process (``terminate called without an active
-    exception``) after a successful run; a barrier first lets every rank finish its
-    last collective before any rank frees the group.
+    exception``) after a successful run. Call this after the runner is dropped: the
+    garbage collection frees its DDP wrapper (which holds the group) now, a barrier
+    lets every rank finish its last collective, and destroying the group then
+    releases its last reference while the interpreter is still whole.
     """
+    gc.collect()
     if torch_dist.is_available() and torch_dist.is_initialized():
         torch_dist.barrier()
         torch_dist.destroy_process_group()
