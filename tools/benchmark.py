@@ -23,6 +23,13 @@ import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
 from lmpt_mm.utils import benchmark as bm
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='lmpt_mm speed/memory benchmark')
     parser.add_argument('config', help='config file with a CLIP prompt model')
@@ -42,7 +49,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--loop-epochs', type=int, default=None,
                         help="epochs of the config's own training run, timed with and "
                         "without the cache (default: the config's schedule)")
-    parser.add_argument('--loop-repeats', type=int, default=1,
+    parser.add_argument('--loop-repeats', type=positive_int, default=1,
                         help='repeat the uncached/cached pair; figures are medians')
     parser.add_argument('--work-dir', help='folder for the whole-run world and logs')
     parser.add_argument('--skip', nargs='*', default=[],

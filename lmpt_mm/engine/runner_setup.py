@@ -125,8 +125,8 @@ def shutdown_distributed() -> None:
     lets every rank finish its last collective, and destroying the group then
     releases its last reference while the interpreter is still whole.
     """
-    gc.collect()
     if torch_dist.is_available() and torch_dist.is_initialized():
+        gc.collect()
         torch_dist.barrier()
         torch_dist.destroy_process_group()
 

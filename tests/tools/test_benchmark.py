@@ -7,30 +7,31 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-MODEL = '''
-model = dict(
-    type='{model_type}',
-    backbone=dict(type='CLIPImageEncoder', arch='lmpt-tiny-vit'),
-    head=dict(type='LMPTHead', arch='lmpt-tiny-vit', classes=['dog', 'cat', 'car', 'tree'],
-              prompt_learner=dict(n_ctx=4), loss=dict(type='DistributionBalancedLoss'),
-              cse_loss=dict(type='ClassSpecificEmbeddingLoss')),
-    data_preprocessor=dict(type='ClsDataPreprocessor', mean=[122.77, 116.75, 104.09],
-                           std=[68.5, 66.63, 70.32], to_rgb=True))
+FIXTURE = REPO / 'tests' / 'fixtures' / 'tiny_lmpt_lt.py'
+# The tiny LMPT model as a plain ImageClassifier, with no train data (only the parts
+# that run on random batches).
+CONFIG = f'''
+_base_ = ['{FIXTURE}']
+model = dict(type='ImageClassifier')
+train_dataloader = dict(_delete_=True, batch_size=4)
 '''
-CONFIG = MODEL.format(model_type='ImageClassifier') + 'train_dataloader = dict(batch_size=4)\n'
+
+
+def run_benchmark(config: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, 'tools/benchmark.py', str(config), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
 
 
 def test_benchmark_writes_json(tmp_path):
     config = tmp_path / 'tiny_lmpt.py'
     config.write_text(CONFIG)
     out = tmp_path / 'bench.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/benchmark.py', str(config), '--device', 'cpu', '--json',
-         str(out), '--iters', '2', '--run-epochs', '1', '--run-train-images', '8',
-         '--run-test-images', '8', '--work-dir', str(tmp_path / 'work')],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-        env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = run_benchmark(config, '--device', 'cpu', '--json', str(out), '--iters', '2',
+                         '--run-epochs', '1', '--run-train-images', '8',
+                         '--run-test-images', '8', '--work-dir', str(tmp_path / 'work'))
     res = json.loads(out.read_text())
     for key in ('train_speedup_cache', 'eval_ratio_vs_encoder', 'cse_memory_ratio',
                 'train_images_per_s_uncached', 'train_images_per_s_cached',
@@ -49,7 +50,7 @@ def test_benchmark_writes_json(tmp_path):
 
 
 CONFIG_RUN = '''
-_base_ = ['{repo}/tests/fixtures/tiny_lmpt_lt.py']
+_base_ = ['{fixture}']
 train_dataloader = dict(dataset=dict(data_root='{root}'))
 test_dataloader = dict(dataset=dict(data_root='{root}'))
 val_dataloader = test_dataloader
@@ -58,15 +59,10 @@ val_dataloader = test_dataloader
 
 def test_benchmark_times_the_configs_own_training(tmp_path, tiny_lt_world):
     config = tmp_path / 'tiny_lmpt_world.py'
-    config.write_text(CONFIG_RUN.format(repo=REPO, root=tiny_lt_world))
+    config.write_text(CONFIG_RUN.format(fixture=FIXTURE, root=tiny_lt_world))
     out = tmp_path / 'bench.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/benchmark.py', str(config), '--json', str(out),
-         '--skip', 'train', 'eval', 'cse', 'run', '--loop-repeats', '2',
-         '--work-dir', str(tmp_path / 'work')],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
-        env={'OMP_NUM_THREADS': '1', 'PATH': '/usr/bin:/bin'})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = run_benchmark(config, '--json', str(out), '--skip', 'train', 'eval', 'cse',
+                         'run', '--loop-repeats', '2', '--work-dir', str(tmp_path / 'work'))
     runs = json.loads(out.read_text())['config_run']
     for name in ('uncached', 'cached'):
         assert len(runs[name]['epoch_s']) == 3  # the config's schedule, no validation
@@ -82,3 +78,11 @@ def test_benchmark_times_the_configs_own_training(tmp_path, tiny_lt_world):
     assert list((tmp_path / 'work' / 'config_cached' / 'feature_cache').glob('*.pt'))
     assert not (tmp_path / 'work' / 'config_uncached' / 'feature_cache').exists()
     assert 'cache speed-up, config training' in proc.stdout
+
+
+def test_loop_repeats_must_be_positive(tmp_path):
+    proc = subprocess.run([sys.executable, 'tools/benchmark.py', str(FIXTURE),
+                           '--loop-repeats', '0'], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 2
+    assert '--loop-repeats: must be >= 1, got 0' in proc.stderr
