@@ -2,7 +2,7 @@
 
 Prints a table and writes JSON (``--json OUT``) with ``train_speedup_cache``,
 ``eval_ratio_vs_encoder``, ``cse_memory_ratio`` and the raw figures behind them
-(see :mod:`lmpt_mm.utils.benchmark` and ``docs/benchmark.md``). Uses the config's
+(see :mod:`lmpt_mm.cli.benchmark` and ``docs/benchmark.md``). Uses the config's
 model (re-targeted with ``--arch`` / ``--random-weights``) on random images; the
 whole-run figures train on a generated random-image world; the config-run figures
 (``config_run``) train the config itself - its data, weights and schedule - with and
@@ -20,7 +20,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.utils import register_all_modules
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.utils import benchmark as bm
+from lmpt_mm.cli import benchmark as bm
 
 
 def positive_int(text: str) -> int:

@@ -10,7 +10,7 @@ or MMEngine's test log; see lmpt_mm/utils/compare.py.
 """
 import argparse
 
-from lmpt_mm.utils.compare import compare, to_markdown
+from lmpt_mm.cli.compare import compare, to_markdown
 
 
 def parse_args(argv=None):

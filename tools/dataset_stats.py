@@ -17,8 +17,8 @@ import os.path as osp
 import sys
 from typing import Optional, Sequence
 
-from lmpt_mm.datasets.cli_utils import add_dataset_args, datasets_from_args
-from lmpt_mm.datasets.stats_export import (compute_split_stats,
+from lmpt_mm.cli.dataset_args import add_dataset_args, datasets_from_args
+from lmpt_mm.cli.stats_export import (compute_split_stats,
                                            export_class_stats,
                                            format_stats_table)
 

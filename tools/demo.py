@@ -7,7 +7,7 @@ writes work_dirs/demo/comparison.{md,csv,png}. ``--reduced`` is the CI version.
 import argparse
 from pathlib import Path
 
-from lmpt_mm.utils.demo import DemoSettings, run_demo
+from lmpt_mm.cli.demo import DemoSettings, run_demo
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -11,8 +11,8 @@ from mmengine.config import DictAction
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
 from lmpt_mm.apis import MultiLabelInferencer, format_prediction
-from lmpt_mm.engine.runner_setup import load_config
-from lmpt_mm.utils import allow_unsafe_checkpoint_load
+from lmpt_mm.cli.runner_setup import load_config
+from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from lmpt_mm.datasets.cli_utils import add_dataset_args, datasets_from_args
+from lmpt_mm.cli.dataset_args import add_dataset_args, datasets_from_args
 from lmpt_mm.datasets.image_check import check_images
 
 

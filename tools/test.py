@@ -8,9 +8,9 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.engine.runner_setup import (add_common_args, prepare_test_cfg,
-                                        shutdown_distributed)
-from lmpt_mm.engine.metrics_file import write_metrics_json
+from lmpt_mm.cli.runner_setup import add_common_args, prepare_test_cfg
+from lmpt_mm.engine.distributed import shutdown_distributed
+from lmpt_mm.cli.metrics_file import write_metrics_json
 
 
 def parse_args(argv=None) -> argparse.Namespace:

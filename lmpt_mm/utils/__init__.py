@@ -1,8 +1,5 @@
-"""Utilities: safe checkpoint loading and run helpers."""
-from .safe_checkpoint import (allow_unsafe_checkpoint_load, from_weights_only_tree,
-                              load_local_checkpoint, to_weights_only_tree,
-                              unsafe_checkpoint_load_allowed)
+"""Leaf utilities (import nothing else from lmpt_mm): logging and tensor memos."""
+from .logging import warn_once
+from .tensor_memo import TensorMemo
 
-__all__ = ['allow_unsafe_checkpoint_load', 'from_weights_only_tree',
-           'load_local_checkpoint', 'to_weights_only_tree',
-           'unsafe_checkpoint_load_allowed']
+__all__ = ['TensorMemo', 'warn_once']

@@ -7,7 +7,7 @@ import pytest
 
 from lmpt_mm.datasets import (class_freq, class_groups, condition_prob,
                               db_loss_stats, label_matrix, neg_class_freq)
-from lmpt_mm.datasets.stats_export import compute_split_stats
+from lmpt_mm.cli.stats_export import compute_split_stats
 
 DB_STATS = Path(__file__).resolve().parents[3] / 'shared' / 'data' / 'db_loss_stats'
 

@@ -11,7 +11,6 @@ import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.dist import all_gather, get_dist_info
-from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 Feats = Tuple[torch.Tensor, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
-from lmpt_mm.utils.safe_checkpoint import from_weights_only_tree, to_weights_only_tree
+from lmpt_mm.engine.safe_checkpoint import from_weights_only_tree, to_weights_only_tree
 
 # Keys holding tensors only (model and optimizer state): skipped to avoid copying.
 _TENSOR_KEYS = ('state_dict', 'ema_state_dict')

@@ -9,12 +9,11 @@ from .dual_view import dual_view_scores, topk_mean
 from .dual_view_head import DualViewCLIPHead
 from .dval_head import DVALHead
 from .embedding_neck import DualViewEmbeddingNeck, split_views
-from .feature_l1 import feature_l1_loss
 from .hpdval_classifier import HPDVALClassifier, renormalize
 from .hpt_head import HPTHead
 
 __all__ = [
-    'dual_view_scores', 'topk_mean', 'feature_l1_loss', 'split_views', 'renormalize',
+    'dual_view_scores', 'topk_mean', 'split_views', 'renormalize',
     'DualViewEmbeddingNeck', 'DualViewCLIPHead', 'DVALHead', 'HPTHead',
     'HPDVALClassifier'
 ]

@@ -14,7 +14,7 @@ from typing import Optional
 
 import torch
 
-from ..losses.class_stats import warn_once
+from lmpt_mm.utils.logging import warn_once
 
 
 def topk_mean(local_sim: torch.Tensor, k: int) -> torch.Tensor:

@@ -10,7 +10,7 @@ from torch import nn
 
 from ..clip.constants import CLIP_MEAN_255, CLIP_STD_255
 from ..clip.freeze import freeze_module
-from .feature_l1 import feature_l1_loss
+from ..losses.feature_l1 import feature_l1_loss
 
 TEACHER_FEAT_KEY = 'teacher_feat'
 # Attributes giving a backbone's output width, by backbone family.

@@ -1,9 +1,10 @@
 """Losses: the Distribution-Balanced family (BCE / Focal / CB / DB / DB*) and
 LMPT's class-specific embedding loss; pure functions plus registered modules."""
-from .class_stats import check_class_stats, load_class_stats
+from .class_counts import check_class_stats, load_class_stats
 from .cse_loss import (ClassSpecificEmbeddingLoss,
                        class_specific_embedding_loss, cse_margins_and_weights,
                        feature_distance, token_distance)
+from .feature_l1 import feature_l1_loss
 from .db_loss import (DistributionBalancedLoss, class_balanced_weight,
                       db_star_scale, distribution_balanced_loss,
                       inverse_freq_weight, ntr_bias, rebalance_weight)
@@ -14,5 +15,5 @@ __all__ = [
     'class_balanced_weight', 'db_star_scale', 'ClassSpecificEmbeddingLoss',
     'class_specific_embedding_loss', 'cse_margins_and_weights',
     'feature_distance', 'token_distance', 'check_class_stats',
-    'load_class_stats'
+    'load_class_stats', 'feature_l1_loss'
 ]

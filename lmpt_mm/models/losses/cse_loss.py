@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_stats import (STATS_HELP, StatsLike, as_count_tensor,
+from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
                           check_class_stats, clamp_counts, resolve_class_stats)
 
 Reduction = Literal['none', 'mean', 'sum']

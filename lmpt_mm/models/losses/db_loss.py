@@ -16,7 +16,7 @@ The maths lives in small pure functions; :class:`DistributionBalancedLoss` is
 the registered wrapper holding the train statistics.
 """
 from types import MappingProxyType
-from typing import Literal, Mapping, Optional, Tuple, Union
+from typing import Literal, Mapping, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from mmpretrain.models.losses.utils import weight_reduce_loss
 from mmpretrain.registry import MODELS
 
-from .class_stats import (STATS_HELP, StatsLike, as_count_tensor,
+from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
                           check_class_stats, clamp_counts, resolve_class_stats)
 
 ReweightFunc = Optional[Literal['inv', 'sqrt_inv', 'rebalance', 'CB']]

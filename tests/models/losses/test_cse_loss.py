@@ -10,7 +10,7 @@ import lmpt_mm  # noqa: F401  (registers the losses)
 from lmpt_mm.models.losses import (ClassSpecificEmbeddingLoss,
                                    class_specific_embedding_loss,
                                    feature_distance, token_distance)
-from lmpt_mm.models.losses import class_stats
+from lmpt_mm.utils import logging as lmpt_logging
 
 CLASS_FREQ = [40, 9, 1, 16]
 TARGETS = [[1, 0, 0, 1], [0, 1, 1, 0], [0, 0, 0, 0]]
@@ -236,8 +236,8 @@ def test_rare_class_gets_larger_margin_and_weight():
 # ----------------------------------------------------------------------------
 def test_zero_count_class_clamped_with_one_warning(monkeypatch):
     logged = []
-    monkeypatch.setattr(class_stats, '_warned', set())
-    monkeypatch.setattr(class_stats, 'print_log',
+    monkeypatch.setattr(lmpt_logging, "_warned", set())
+    monkeypatch.setattr(lmpt_logging, "print_log",
                         lambda msg, **kw: logged.append(msg))
     caption = torch.randn(3, 6, generator=gen(6))
     loss_fn = ClassSpecificEmbeddingLoss([0, 9, 0, 16], margin=1.0)

@@ -15,7 +15,7 @@ import lmpt_mm  # noqa: F401  (registers the losses)
 from lmpt_mm.models.losses import (DistributionBalancedLoss,
                                    distribution_balanced_loss,
                                    rebalance_weight)
-from lmpt_mm.models.losses import class_stats
+from lmpt_mm.utils import logging as lmpt_logging
 
 DB_STATS_DIR = Path('/work/shared/data/db_loss_stats')
 
@@ -327,8 +327,8 @@ def test_no_positive_sample_weight_is_alpha_plus_one_with_finite_grads():
 def test_zero_count_and_full_count_classes_stay_finite(variant, reweight,
                                                        monkeypatch):
     logged = []
-    monkeypatch.setattr(class_stats, '_warned', set())
-    monkeypatch.setattr(class_stats, 'print_log',
+    monkeypatch.setattr(lmpt_logging, "_warned", set())
+    monkeypatch.setattr(lmpt_logging, "print_log",
                         lambda msg, **kw: logged.append(msg))
     n, neg = [0, 20, 7, 3], [20, 0, 13, 17]  # n_0 = 0, n_1 = N
     loss_fn = DistributionBalancedLoss(

@@ -5,7 +5,7 @@ import json
 import pytest
 from PIL import Image
 
-from lmpt_mm.utils.compare import COLUMNS, collect, compare, find_metrics
+from lmpt_mm.cli.compare import COLUMNS, collect, compare, find_metrics
 
 
 def _metrics(total, head, medium, tail, **extra):

@@ -6,18 +6,16 @@ and the work-arounds MMEngine 0.10.7 needs on current torch and on CPU, live her
 from __future__ import annotations
 
 import argparse
-import gc
-import os
 import os.path as osp
 from typing import Optional
 
 import torch
-import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from lmpt_mm.engine.distributed import init_cpu_process_group
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
-from lmpt_mm.utils.safe_checkpoint import allow_unsafe_checkpoint_load
+from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
 
 # Hooks every run gets, whatever its config says (see each hook's docstring).
 REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook')
@@ -107,28 +105,7 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
     if launcher != 'pytorch':
         raise ValueError(f'CPU distributed runs support --launcher pytorch '
                          f'(tools/dist_train.sh), got {launcher}')
-    if not torch_dist.is_initialized():
-        for var in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'):
-            if var not in os.environ:
-                raise RuntimeError(f'--launcher pytorch needs {var} in the environment:'
-                                   ' start through torchrun (tools/dist_train.sh)')
-        torch_dist.init_process_group(backend='gloo')
-
-
-def shutdown_distributed() -> None:
-    """Tear down the process group once the run has finished.
-
-    Left to interpreter exit, gloo's background threads can be destroyed while still
-    joinable, which aborts the process (``terminate called without an active
-    exception``) after a successful run. Call this after the runner is dropped: the
-    garbage collection frees its DDP wrapper (which holds the group) now, a barrier
-    lets every rank finish its last collective, and destroying the group then
-    releases its last reference while the interpreter is still whole.
-    """
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        gc.collect()
-        torch_dist.barrier()
-        torch_dist.destroy_process_group()
+    init_cpu_process_group()
 
 
 def setup_unsafe_load(cfg: Config, flag: bool) -> None:

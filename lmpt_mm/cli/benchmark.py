@@ -23,7 +23,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.registry import MODELS

@@ -9,7 +9,7 @@ import torch
 import lmpt_mm  # noqa: F401
 from lmpt_mm.engine import DeviceAgnosticDDP, epoch_seed
 from lmpt_mm.engine.hooks import EpochSeedHook
-from lmpt_mm.engine.runner_setup import (REQUIRED_HOOKS, prepare_test_cfg,
+from lmpt_mm.cli.runner_setup import (REQUIRED_HOOKS, prepare_test_cfg,
                                          prepare_train_cfg)
 
 CONFIG = 'tests/fixtures/tiny_resnet_lt.py'

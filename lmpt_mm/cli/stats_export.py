@@ -13,9 +13,9 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from .class_stats import (GROUP_NAMES, class_stats_metainfo, db_loss_stats,
+from lmpt_mm.datasets.class_stats import (GROUP_NAMES, class_stats_metainfo, db_loss_stats,
                           group_of_classes, label_matrix)
-from .lt_annotations import read_label_file, read_split_list
+from lmpt_mm.datasets.lt_annotations import read_label_file, read_split_list
 
 __all__ = [
     'compute_split_stats', 'format_stats_table', 'stats_to_json',

@@ -13,15 +13,14 @@ Counts are validated here (shape, sign, consistency); zero counts are only
 clamped where they are used, with a warning logged once.
 """
 import json
-import logging
 import pickle
 from pathlib import Path
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-from mmengine.logging import print_log
 
+from lmpt_mm.utils.logging import warn_once
 from lmpt_mm.utils.tensor_memo import TensorMemo
 
 StatsLike = Union[Sequence[float], np.ndarray, torch.Tensor]
@@ -32,17 +31,9 @@ STATS_HELP = ('give them as lists in the config (class_freq=[...], '
               'loss.set_class_stats(class_freq, neg_class_freq) from the train '
               "dataset's metainfo")
 
-_warned = set()
 # Count tensors already validated by as_count_tensor (losses pass the same ones
 # every step); an in-place change invalidates the entry.
 _validated = TensorMemo(max_entries=256)
-
-
-def warn_once(msg: str) -> None:
-    """Log ``msg`` as a warning through MMLogger the first time it is seen."""
-    if msg not in _warned:
-        _warned.add(msg)
-        print_log(msg, logger='current', level=logging.WARNING)
 
 
 def as_count_tensor(values: StatsLike, name: str) -> torch.Tensor:

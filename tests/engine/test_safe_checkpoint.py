@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
-from lmpt_mm.utils import (allow_unsafe_checkpoint_load, from_weights_only_tree,
+from lmpt_mm.engine.safe_checkpoint import (allow_unsafe_checkpoint_load, from_weights_only_tree,
                            load_local_checkpoint, to_weights_only_tree)
 
 

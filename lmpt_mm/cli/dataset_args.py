@@ -7,7 +7,7 @@ pipeline: only the annotation files are read.
 import argparse
 from typing import Dict, List, Optional, Sequence
 
-from .lt_multilabel import COCOLT, VOCLT, LTMultiLabelDataset
+from lmpt_mm.datasets.lt_multilabel import COCOLT, VOCLT, LTMultiLabelDataset
 
 __all__ = [
     'add_dataset_args', 'datasets_from_config', 'datasets_from_args',

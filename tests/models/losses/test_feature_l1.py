@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lmpt_mm.models.hpdval import feature_l1_loss
+from lmpt_mm.models.losses import feature_l1_loss
 
 
 def test_mean_over_elements_and_reductions():
