@@ -1,8 +1,12 @@
 """Shared fixtures.
 
-The real VOC-LT / COCO-LT annotation files are never copied into the repository:
-they are found through ``LMPT_LT_ANNOTATIONS`` (default: ``../shared/data/
-lt_annotations`` beside the clone) and tests that need them skip where absent.
+External data is never copied into the repository. Tests find it through environment
+variables, each defaulting to a folder beside the clone (``../shared/data/...``), and
+skip with a reason where it is absent (a user's clone):
+
+- ``LMPT_LT_ANNOTATIONS``: the real VOC-LT / COCO-LT annotation files (the LMPT
+  repository's ``data/`` folder);
+- ``LMPT_DB_LOSS_STATS``: the DB-loss paper's ``*_class_freq.pkl`` / ``*_class_split.pkl``.
 """
 import logging
 import os
@@ -12,11 +16,21 @@ import pytest
 from mmengine.logging import MMLogger
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ANN_ROOT = REPO_ROOT.parent / 'shared' / 'data' / 'lt_annotations'
+# The one place that knows where external data lives by default.
+EXTERNAL_DATA = REPO_ROOT.parent / 'shared' / 'data'
+
+
+def external_data_root(env_var: str, default_subdir: str) -> Path:
+    """``$env_var`` if set, else ``default_subdir`` of the default external folder."""
+    return Path(os.environ.get(env_var, EXTERNAL_DATA / default_subdir))
 
 
 def lt_annotation_root() -> Path:
-    return Path(os.environ.get('LMPT_LT_ANNOTATIONS', DEFAULT_ANN_ROOT))
+    return external_data_root('LMPT_LT_ANNOTATIONS', 'lt_annotations')
+
+
+def db_loss_stats_root() -> Path:
+    return external_data_root('LMPT_DB_LOSS_STATS', 'db_loss_stats')
 
 
 @pytest.fixture(scope='session')
@@ -25,6 +39,15 @@ def lt_ann_root() -> Path:
     if not (root / 'voc' / 'voc_lt_train.txt').is_file():
         pytest.skip(f'real VOC-LT/COCO-LT annotation files not found under {root}; '
                     'set LMPT_LT_ANNOTATIONS to the LMPT repository\'s data/ folder')
+    return root
+
+
+@pytest.fixture(scope='session')
+def db_stats_root() -> Path:
+    root = db_loss_stats_root()
+    if not (root / 'VOCdevkit_longtail2012_class_freq.pkl').is_file():
+        pytest.skip(f'DB-loss statistics pickles not found under {root}; set '
+                    'LMPT_DB_LOSS_STATS to the DB-loss code\'s appendix/ folder')
     return root
 
 

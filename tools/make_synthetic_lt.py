@@ -1,7 +1,7 @@
 """Write the offline world: a synthetic long-tailed multi-label benchmark.
 
     python tools/make_synthetic_lt.py --out data/synthetic_lt --seed 0
-    python tools/make_synthetic_lt.py --out /tmp/ci_world --scale 0.25   # CI-sized
+    python tools/make_synthetic_lt.py --out work_dirs/ci_world --scale 0.25   # CI-sized
 
 Files (formats of the real VOC-LT files, paths relative to --out): labels.txt,
 lt_train.txt, lt_captions.txt, lt_test.txt, pretrain_corpus.txt, world.json and

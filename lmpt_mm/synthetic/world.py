@@ -7,7 +7,8 @@ image on a noisy flat or gradient background. The class is what captions name: c
 size and position are attributes varied independently of it.
 
 Splits (``generate_world`` writes them under ``out_dir``; formats of
-``shared/spec/data.md``, paths relative to ``out_dir``):
+the VOC-LT annotation formats of Wu et al., ECCV 2020, as used by LMPT; paths relative
+to ``out_dir``):
 
 - ``lt_train.txt`` / ``lt_captions.txt``: per-class image counts exactly equal to
   ``train_class_freq`` (VOC-LT's by default, 1,142 images, head/medium/tail = 6/6/8);

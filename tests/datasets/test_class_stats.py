@@ -1,6 +1,5 @@
 """Class statistics: hand-made cases, plain-loop oracles, DB-loss pickles."""
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,9 +7,6 @@ import pytest
 from lmpt_mm.datasets import (class_freq, class_groups, condition_prob,
                               db_loss_stats, label_matrix, neg_class_freq)
 from lmpt_mm.cli.stats_export import compute_split_stats
-
-DB_STATS = Path(__file__).resolve().parents[3] / 'shared' / 'data' / 'db_loss_stats'
-
 
 def test_freq_and_neg_freq():
     y = label_matrix([[0, 2], [2], [], [1, 2]], 4)
@@ -56,16 +52,14 @@ def test_db_loss_stats_keys_and_types():
     ('voc', 'VOCdevkit_longtail2012'),
     ('coco', 'coco_longtail2017'),
 ])
-def test_matches_db_loss_pickles(lt_ann_root, name, pkl):
+def test_matches_db_loss_pickles(lt_ann_root, db_stats_root, name, pkl):
     """The DB-loss paper's own pickles: ``gt_labels`` is a list of [C] arrays
     (train-list order for VOC, another order for COCO); ``class_split``
     holds head/middle/tail sets."""
-    freq_pkl = DB_STATS / f'{pkl}_class_freq.pkl'
-    if not freq_pkl.is_file():
-        pytest.skip(f'{freq_pkl} not found')
+    freq_pkl = db_stats_root / f'{pkl}_class_freq.pkl'
     with open(freq_pkl, 'rb') as f:
         ref = pickle.load(f)
-    with open(DB_STATS / f'{pkl}_class_split.pkl', 'rb') as f:
+    with open(db_stats_root / f'{pkl}_class_split.pkl', 'rb') as f:
         split = pickle.load(f)
     root = lt_ann_root / name
     stats = compute_split_stats(root / f'{name}_labels.txt',

@@ -3,7 +3,9 @@
 Stage 1 (DVAL) trains a student image encoder into CLIP's joint space
 (:class:`HPDVALClassifier` + :class:`DualViewEmbeddingNeck` + :class:`DVALHead`,
 distilled from a frozen CLIP teacher); stage 2 (HPT) freezes it and learns global /
-local prompts (:class:`HPTHead`). Spec: ``/work/shared/spec/hp_dval.md``.
+local prompts (:class:`HPTHead`). Paper: Huang, Yan, Liu, Liu, Hong,
+"Dual-View Alignment Learning with Hierarchical-Prompt for Class-Imbalance Multi-Label
+Classification" (arXiv 2509.17747, IEEE TIP).
 """
 from .dual_view import dual_view_scores, topk_mean
 from .dual_view_head import DualViewCLIPHead

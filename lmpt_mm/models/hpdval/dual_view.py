@@ -8,7 +8,7 @@ For class ``i`` and one image with global embedding ``f_cls`` and local embeddin
            + (1 - \alpha) \frac{1}{k} \sum_{j \in \text{top-}k} \cos(P^L_i, f_j),
 
 the top-``k`` taken per class over the ``N`` local tokens (``alpha = 0.4``,
-``k = 32`` in the paper; ``/work/shared/spec/hp_dval.md``).
+``k = 32`` in the paper, Huang et al., HP-DVAL, Sec. III).
 """
 from typing import Optional
 

@@ -1,7 +1,7 @@
 r"""Distribution-Balanced (DB) loss family (Wu et al., ECCV 2020) and DB*.
 
 One loss, configured into the usual long-tailed multi-label baselines
-(``reweight_func``, ``focal``, ``logit_reg``; ``/work/shared/spec/db_loss.md``):
+(``reweight_func``, ``focal``, ``logit_reg``; Wu et al., ECCV 2020, Sec. 3):
 
 =============  ==============  ===============================  =============
 baseline       reweight_func   focal                            logit_reg
@@ -220,7 +220,7 @@ def distribution_balanced_loss(
         reduction: Reduction = 'mean',
         avg_factor: Optional[float] = None,
         variant: Variant = 'db') -> torch.Tensor:
-    r"""Distribution-Balanced loss (``/work/shared/spec/db_loss.md``) and DB*.
+    r"""Distribution-Balanced loss (Wu et al., ECCV 2020) and DB* (Huang et al., HP-DVAL).
 
     With logits ``z`` ``[B, C]``, targets ``y`` ``[B, C]``:
 

@@ -1,5 +1,5 @@
 """ClassSpecificEmbeddingLoss against plain-loop references written from the
-spec (/work/shared/spec/cse_loss.md)."""
+equations of LMPT (Xia et al., 2024)."""
 import math
 
 import pytest
