@@ -1,7 +1,7 @@
 """Reading the offline world's list files and images for pretraining and zero-shot tests.
 
-Deliberately independent of the MMPretrain dataset classes (pretraining runs outside a
-runner), but it reads the very same files, with the same pixel values: PNGs decoded as
+Pretraining runs outside a runner, so it does not build MMPretrain datasets; it reads the
+very same files with the same readers and gives the same pixel values: PNGs decoded as
 RGB, normalised with CLIP's statistics on [0, 1] - what ``LoadImageFromFile`` +
 ``data_preprocessor(mean=CLIP_MEAN*255, std=CLIP_STD*255, to_rgb=True)`` give.
 """
@@ -15,59 +15,21 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
-
-
-def _lines(path: Path):
-    if not path.is_file():
-        raise FileNotFoundError(f'{path} not found (run tools/make_synthetic_lt.py first?)')
-    for lineno, line in enumerate(path.read_text().splitlines(), 1):
-        if line.strip():
-            yield lineno, line.strip()
-
-
-def read_class_names(path: str | Path) -> List[str]:
-    """``<name> <id>`` lines with ids 0..C-1 -> names by id."""
-    path = Path(path)
-    names = {}
-    for lineno, line in _lines(path):
-        name, _, idx = line.rpartition(' ')
-        if not name or not idx.isdigit():
-            raise ValueError(f'{path}:{lineno}: expected "<name> <id>", got {line!r}')
-        names[int(idx)] = name
-    if sorted(names) != list(range(len(names))):
-        raise ValueError(f'{path}: class ids must be 0..{len(names) - 1}, got {sorted(names)}')
-    return [names[i] for i in range(len(names))]
+from lmpt_mm.datasets.class_stats import label_matrix
+from lmpt_mm.datasets.lt_annotations import read_caption_file, read_split_list
+from lmpt_mm.models.clip.constants import CLIP_MEAN, CLIP_STD
 
 
 def read_label_list(path: str | Path, num_classes: int) -> Tuple[List[str], np.ndarray]:
-    """``<rel path> <id> ...`` lines -> paths and an ``(N, C)`` 0/1 int matrix."""
-    path = Path(path)
-    rels, rows = [], []
-    for lineno, line in _lines(path):
-        rel, *ids = line.split()
-        row = np.zeros(num_classes, dtype=np.int64)
-        for tok in ids:
-            if not tok.isdigit() or int(tok) >= num_classes:
-                raise ValueError(f'{path}:{lineno}: label {tok!r} is not an id in '
-                                 f'0..{num_classes - 1}')
-            row[int(tok)] = 1
-        rels.append(rel)
-        rows.append(row)
-    return rels, np.stack(rows)
+    """A split list ``<rel path> <id> ...`` -> paths and an ``(N, C)`` 0/1 int matrix
+    (read and checked by :func:`~lmpt_mm.datasets.read_split_list`)."""
+    records = read_split_list(path, num_classes)
+    return [r.path for r in records], label_matrix([r.labels for r in records], num_classes)
 
 
 def read_pairs(path: str | Path) -> List[Tuple[str, str]]:
-    """``<rel path> <caption words ...>`` lines -> (path, caption) pairs."""
-    path = Path(path)
-    pairs = []
-    for lineno, line in _lines(path):
-        rel, _, caption = line.partition(' ')
-        if not caption.strip():
-            raise ValueError(f'{path}:{lineno}: image {rel!r} has no caption')
-        pairs.append((rel, caption.strip()))
-    return pairs
+    """A caption file ``<rel path> <caption words ...>`` -> (path, caption) pairs."""
+    return [(r.path, r.caption) for r in read_caption_file(path)]
 
 
 def load_images(root: str | Path, rels: Sequence[str], progress: bool = True,

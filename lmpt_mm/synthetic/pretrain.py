@@ -25,8 +25,8 @@ from typing import Optional
 import numpy as np
 import torch
 
-from .data import (load_images, read_class_names, read_label_list, read_pairs,
-                   to_model_input)
+from lmpt_mm.datasets.lt_annotations import read_label_file
+from .data import load_images, read_label_list, read_pairs, to_model_input
 from .zeroshot import DEFAULT_TEMPLATE, mean_average_precision, zero_shot_scores
 
 
@@ -103,7 +103,7 @@ def evaluate_zero_shot(model, tokenizer, data_root: str | Path, test_images=None
                        template: str = DEFAULT_TEMPLATE, progress: bool = False) -> dict:
     """Zero-shot mAP on ``lt_test.txt`` (see :mod:`.zeroshot`)."""
     root = Path(data_root)
-    names = read_class_names(root / 'labels.txt')
+    names = read_label_file(root / 'labels.txt')
     rels, labels = read_label_list(root / 'lt_test.txt', len(names))
     if test_images is None:
         test_images = load_images(root, rels, progress, 'test images')
@@ -143,7 +143,7 @@ def pretrain_clip(data_root: str | Path, checkpoint: str | Path,
     images = load_images(root, rels, progress, 'corpus images')
     pair_img = torch.tensor([index[r] for r, _ in pairs])
     tokens = tokenizer([c for _, c in pairs])  # (P, context_length)
-    names = read_class_names(root / 'labels.txt')
+    names = read_label_file(root / 'labels.txt')
     test_rels, test_labels = read_label_list(root / 'lt_test.txt', len(names))
     test_images = load_images(root, test_rels, progress, 'test images')
     log(f'[pretrain_clip] {cfg.arch}: {sum(p.numel() for p in model.parameters()):,} '

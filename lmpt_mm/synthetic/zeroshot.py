@@ -1,7 +1,7 @@
 """Zero-shot multi-label evaluation of an open_clip model.
 
 Score of class i on image k: ``cos(f(x_k), g("a photo of a {name_i}."))``; AP per
-class over the test images (scikit-learn's ``average_precision_score``), mAP in %.
+class over the test images (scikit-learn's definition, tie-correct), mAP in %.
 Chance level is about the positive rate (mean fraction of images holding a class).
 """
 from __future__ import annotations
@@ -11,11 +11,10 @@ from typing import Callable, Dict, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.metrics import average_precision_score
 
+from lmpt_mm.evaluation.group_map import average_precision
+from lmpt_mm.models.prompt.templates import SINGLE_TEMPLATE as DEFAULT_TEMPLATE
 from .data import to_model_input
-
-DEFAULT_TEMPLATE = 'a photo of a {}.'
 
 
 @torch.no_grad()
@@ -34,16 +33,13 @@ def zero_shot_scores(model, tokenizer: Callable, images: torch.Tensor,
 
 
 def mean_average_precision(scores: np.ndarray, labels: np.ndarray) -> Dict[str, object]:
-    """Per-class AP and mAP (%) of ``(N, C)`` scores against 0/1 labels.
+    """Per-class AP (:func:`~lmpt_mm.evaluation.average_precision`) and mAP, in %.
 
     Classes without a positive are skipped (their AP is undefined) and reported.
     """
     if scores.shape != labels.shape:
         raise ValueError(f'scores {scores.shape} and labels {labels.shape} differ in shape')
-    ap = np.full(labels.shape[1], np.nan)
-    for c in range(labels.shape[1]):
-        if labels[:, c].any():
-            ap[c] = 100.0 * average_precision_score(labels[:, c], scores[:, c])
+    ap = 100.0 * average_precision(scores, labels)
     return dict(mAP=float(np.nanmean(ap)), ap=ap.tolist(),
                 positive_rate=100.0 * float(labels.mean()),
                 skipped=[int(c) for c in np.flatnonzero(np.isnan(ap))])
