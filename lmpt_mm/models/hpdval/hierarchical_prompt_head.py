@@ -7,7 +7,7 @@ from mmpretrain.structures import DataSample
 
 from ..prompt.prompt_learner import PromptLearner
 from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_head import DualViewCLIPHead
+from .dual_view_clip_head import DualViewCLIPHead
 from ..losses.feature_l1 import feature_l1_loss
 
 # The paper's prompts: M = 4 context tokens shared by all classes, N(0, 0.02) init.

@@ -5,7 +5,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_head import DualViewCLIPHead
+from .dual_view_clip_head import DualViewCLIPHead
 
 
 @MODELS.register_module()

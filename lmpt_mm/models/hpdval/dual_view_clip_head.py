@@ -7,7 +7,7 @@ from torch import nn
 
 from ..heads.clip_prompt_head import CLIPPromptHead
 from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view import dual_view_scores
+from .dual_view_scores import dual_view_scores
 
 
 class DualViewCLIPHead(CLIPPromptHead):
