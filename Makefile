@@ -1,5 +1,6 @@
 # `make demo`: set up .venv and run the offline demo end to end.
-# `make test`: set up .venv and run the test suite.
+# `make test`: set up .venv and run the test suite (CI runs this).
+# `make test-fast`: the same without the end-to-end tests marked `slow`.
 # Setup is idempotent: the stamp file is rebuilt only when the pins change.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -7,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo clean-demo
+.PHONY: setup test test-fast demo clean-demo
 
 setup: $(STAMP)
 
@@ -19,6 +20,9 @@ $(STAMP): requirements.txt setup.py
 
 test: setup
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) tools/demo.py

@@ -1,22 +1,5 @@
 #!/usr/bin/env bash
 # Multi-process training through torchrun: bash tools/dist_train.sh CONFIG NPROC [args]
-# NPROC processes per node (GPUs, or CPU processes on gloo when no GPU is present).
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
+# (NNODES, NODE_RANK, MASTER_ADDR, PORT: see tools/dist_launch.sh).
 set -euo pipefail
-CONFIG=$1
-NPROC=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
-
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-"$PYTHON" -m torch.distributed.run \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$NPROC" \
-    --master_port="$PORT" \
-    "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "${@:3}"
+exec bash "$(dirname "$0")/dist_launch.sh" "$2" train.py "$1" "${@:3}"
