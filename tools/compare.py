@@ -6,7 +6,7 @@
 
 Writes comparison.md, comparison.csv (method, mAP, mAP_head, mAP_medium, mAP_tail)
 and comparison.png into --out-dir. Each WORK_DIR needs metrics.json (tools/test.py)
-or MMEngine's test log; see lmpt_mm/utils/compare.py.
+or MMEngine's test log; see lmpt_mm/cli/compare.py.
 """
 import argparse
 

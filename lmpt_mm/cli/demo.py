@@ -53,6 +53,10 @@ class DemoSettings:
     # keeps its schedule (seconds per run).
     image_epochs: Optional[int] = None
     methods: Sequence[Method] = METHODS
+    # Folder of the methods' config stems, and the small CLIP's file when it is not
+    # out_dir/clip_synth.pt (the recipe smoke, lmpt_mm.cli.recipes, reuses the demo's).
+    config_dir: str = OFFLINE
+    clip_path: Optional[Path] = None
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
@@ -62,7 +66,7 @@ class DemoSettings:
 
     @property
     def clip_checkpoint(self) -> Path:
-        return self.out_dir / 'clip_synth.pt'
+        return self.clip_path or self.out_dir / 'clip_synth.pt'
 
 
 class DemoError(RuntimeError):
@@ -146,16 +150,18 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
         prev_dir = None
         for stem in method.stages if method.train else []:
             work_dir = out / stem
-            step = header(f'{method.name}: train {OFFLINE}/{stem}.py')
-            _run([python, 'tools/train.py', f'{OFFLINE}/{stem}.py', '--work-dir',
+            config = f'{settings.config_dir}/{stem}.py'
+            step = header(f'{method.name}: train {config}')
+            _run([python, 'tools/train.py', config, '--work-dir',
                   str(work_dir), *_overrides(settings, stem, prev_dir, train=True)],
                  logs / f'{stem}.train.log', step, t0)
             prev_dir = work_dir
         stem = method.stages[-1]
         work_dir = out / stem
         ckpt = last_checkpoint(work_dir) if method.train else 'none'
-        step = header(f'{method.name}: test {OFFLINE}/{stem}.py')
-        _run([python, 'tools/test.py', f'{OFFLINE}/{stem}.py', ckpt, '--work-dir',
+        config = f'{settings.config_dir}/{stem}.py'
+        step = header(f'{method.name}: test {config}')
+        _run([python, 'tools/test.py', config, ckpt, '--work-dir',
               str(work_dir), *_overrides(settings, stem, None, train=False)],
              logs / f'{stem}.test.log', step, t0)
         result_dirs.append(work_dir)

@@ -37,6 +37,12 @@ db_loss = dict(
     focal=dict(focal=True, balance_param=2.0, gamma=2),
     map_param=dict(alpha=0.1, beta=10.0, gamma=0.2),
     logit_reg=dict(init_bias=0.05, neg_scale=2.0))
+# The same settings as the LMPT code runs them (`lmpt/dbl.py`, `ResampleLoss`): its
+# element-wise BCE helper reduces to the batch mean, so the focal factor takes one
+# p_t = exp(-mean BCE) per batch and the loss is balance_param * (1 - p_t)^gamma *
+# mean(w * BCE) - the update behind the published LMPT / CoOp numbers.
+lmpt_code_db_loss = dict(
+    db_loss, focal=dict(focal=True, balance_param=2.0, gamma=2, pt_mode='batch_mean'))
 
 # `caption` reaches LMPT's head as data_sample.caption; `img_path` names the image in
 # errors and in tools/predict.py.

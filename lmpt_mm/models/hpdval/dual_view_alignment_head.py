@@ -5,7 +5,7 @@ import torch
 from mmpretrain.registry import MODELS
 
 from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_clip_head import DualViewCLIPHead
+from .dual_view_clip_head import DualViewCLIPHead, ScoreScale
 
 
 @MODELS.register_module()
@@ -31,6 +31,7 @@ class DVALHead(DualViewCLIPHead):
                  alpha: float = 0.4,
                  local_topk: int = 32,
                  template: str = SINGLE_TEMPLATE,
+                 score_scale: ScoreScale = 'clip',
                  loss: dict = dict(type='DistributionBalancedLoss', variant='db_star'),
                  text_encoder_cfg: Optional[dict] = None,
                  thr: Optional[float] = None,
@@ -38,7 +39,8 @@ class DVALHead(DualViewCLIPHead):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(arch=arch, classes=classes, pretrained=pretrained,
                          quick_gelu=quick_gelu, alpha=alpha, local_topk=local_topk,
-                         template=template, loss=loss, text_encoder_cfg=text_encoder_cfg,
+                         template=template, score_scale=score_scale, loss=loss,
+                         text_encoder_cfg=text_encoder_cfg,
                          thr=thr, topk=topk, init_cfg=init_cfg)
 
     def forward(self, feats) -> torch.Tensor:

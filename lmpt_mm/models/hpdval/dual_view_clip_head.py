@@ -1,5 +1,6 @@
 """Shared base of HP-DVAL's heads: hand-crafted prompt features and dual-view logits."""
-from typing import Optional, Sequence, Tuple
+from numbers import Real
+from typing import Literal, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -9,12 +10,18 @@ from ..heads.clip_prompt_head import CLIPPromptHead
 from ..prompt.templates import SINGLE_TEMPLATE
 from .dual_view_scores import dual_view_scores
 
+ScoreScale = Union[Literal['clip', 'learned'], float]
+
 
 class DualViewCLIPHead(CLIPPromptHead):
     """Base of :class:`DVALHead` and :class:`HPTHead` (not registered).
 
-    Logits ``z[k, i] = exp(logit_scale) * s[k, i]`` with the fused dual-view score
+    Logits ``z[k, i] = tau * s[k, i]`` with the fused dual-view score
     ``s = alpha * cos(P^G_i, f_cls) + (1 - alpha) * topk-mean_j cos(P^L_i, f_j)``
+    and the scale ``tau`` at which the scores enter the loss (``score_scale``): the
+    paper's DB/DB* take the cosine score ``s_i`` itself (``tau = 1``); CLIP's frozen
+    temperature ``exp(logit_scale)`` (100 for OpenAI's weights) saturates the positive
+    terms so that DB* hardly differs from DB
     (:func:`dual_view_scores`); the evaluation score is the per-class
     ``sigmoid(z)`` (:class:`CLIPPromptHead`). Image features come as
     ``feats = (f_cls [B, D], f_local [B, N, D])`` - from
@@ -34,6 +41,9 @@ class DualViewCLIPHead(CLIPPromptHead):
         local_topk: ``k``, local tokens averaged per class (clipped to the number of
             tokens, warned once).
         template: the hand-crafted prompt, one ``{}`` for the class name.
+        score_scale: ``tau``: a number ``> 0`` (fixed; ``1.0`` = raw cosine, the
+            paper's), ``'clip'`` (CLIP's frozen ``exp(logit_scale)``) or ``'learned'``
+            (a trainable ``tau = exp(t)``, ``t`` starting at CLIP's ``logit_scale``).
     """
 
     def __init__(self,
@@ -44,6 +54,7 @@ class DualViewCLIPHead(CLIPPromptHead):
                  alpha: float = 0.4,
                  local_topk: int = 32,
                  template: str = SINGLE_TEMPLATE,
+                 score_scale: ScoreScale = 'clip',
                  loss: Optional[dict] = None,
                  text_encoder_cfg: Optional[dict] = None,
                  thr: Optional[float] = None,
@@ -63,6 +74,17 @@ class DualViewCLIPHead(CLIPPromptHead):
         self.alpha = float(alpha)
         self.local_topk = int(local_topk)
         self.template = template
+        if score_scale in ('clip', 'learned'):
+            self.score_scale = score_scale
+        elif isinstance(score_scale, Real) and not isinstance(score_scale, bool) \
+                and score_scale > 0:
+            self.score_scale = float(score_scale)
+        else:
+            raise ValueError("score_scale must be 'clip', 'learned' or a number > 0, got "
+                             f'{score_scale!r}')
+        # 'learned': log-temperature trained with the head, from CLIP's value.
+        self.log_score_scale = nn.Parameter(self.logit_scale.detach().clone().float()) \
+            if score_scale == 'learned' else None
         self.register_buffer('hand_crafted_text_features', None, persistent=False)  # [C, D]
 
     @property
@@ -100,4 +122,12 @@ class DualViewCLIPHead(CLIPPromptHead):
             text_l = F.normalize(local_text.float(), dim=-1)  # [C, D]
             local_sim = torch.einsum('bnd,cd->bcn', local, text_l)  # [B, C, N]
         scores = dual_view_scores(global_sim, local_sim, self.alpha, self.local_topk)
-        return self.logit_scale.float().exp() * scores  # [B, C]
+        return self.score_temperature() * scores  # [B, C]
+
+    def score_temperature(self) -> torch.Tensor:
+        """``tau`` (a scalar tensor) of ``z = tau * s`` (see ``score_scale``)."""
+        if self.score_scale == 'clip':
+            return self.logit_scale.float().exp()
+        if self.score_scale == 'learned':
+            return self.log_score_scale.exp()
+        return torch.tensor(self.score_scale, device=self.logit_scale.device)

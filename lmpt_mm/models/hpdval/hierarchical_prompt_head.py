@@ -7,7 +7,7 @@ from mmpretrain.structures import DataSample
 
 from ..prompt.prompt_learner import PromptLearner
 from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_clip_head import DualViewCLIPHead
+from .dual_view_clip_head import DualViewCLIPHead, ScoreScale
 from ..losses.feature_l1 import feature_l1_loss
 
 # The paper's prompts: M = 4 context tokens shared by all classes, N(0, 0.02) init.
@@ -54,6 +54,7 @@ class HPTHead(DualViewCLIPHead):
                  alpha: float = 0.4,
                  local_topk: int = 32,
                  template: str = SINGLE_TEMPLATE,
+                 score_scale: ScoreScale = 'clip',
                  global_prompt_learner: Optional[dict] = None,
                  local_prompt_learner: Optional[dict] = None,
                  sc_weight: float = 1.0,
@@ -65,7 +66,8 @@ class HPTHead(DualViewCLIPHead):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(arch=arch, classes=classes, pretrained=pretrained,
                          quick_gelu=quick_gelu, alpha=alpha, local_topk=local_topk,
-                         template=template, loss=loss, text_encoder_cfg=text_encoder_cfg,
+                         template=template, score_scale=score_scale, loss=loss,
+                         text_encoder_cfg=text_encoder_cfg,
                          thr=thr, topk=topk, init_cfg=init_cfg)
         if sc_weight < 0:
             raise ValueError(f'sc_weight must be >= 0, got {sc_weight}')

@@ -24,8 +24,9 @@ from mmpretrain.registry import MODELS
 
 from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
                           check_class_stats, clamp_counts, resolve_class_stats)
+from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
+                        weighted_reduce)
 
-Reduction = Literal['none', 'mean', 'sum']
 DistanceMode = Literal['feature', 'token']
 
 
@@ -52,7 +53,7 @@ def class_specific_embedding_loss(distance: torch.Tensor,
                                   margin: float = 0.2,
                                   gamma: float = 0.2,
                                   reduction: Reduction = 'mean',
-                                  avg_factor: Optional[float] = None,
+                                  avg_factor: AvgFactor = 'batch',
                                   weight: Optional[torch.Tensor] = None
                                   ) -> torch.Tensor:
     r"""CSE hinge-embedding loss on caption/prompt distances (module docstring).
@@ -63,13 +64,15 @@ def class_specific_embedding_loss(distance: torch.Tensor,
         class_freq: ``[C]`` train counts ``n_i``; zeros clamped to 1 (warned).
         margin: base margin ``m`` (spec default 0.2).
         gamma: re-weighting exponent (the official command line uses 0.2).
-        reduction: ``'mean'``: ``(1/B) sum_k sum_i w_i l[k, i]`` - a sum over
-            classes (the ``w_i`` sum to 1) and a mean over the batch; with
-            ``avg_factor`` the sum is divided by it instead of ``B``.
-            ``'sum'``: the sum over ``k, i``. ``'none'``: the weighted per-pair
-            loss ``w_i l[k, i]``, ``[B, C]`` (its ``.sum(1).mean()`` is
-            ``'mean'``).
-        avg_factor: see ``reduction``.
+        reduction, avg_factor: the loss scale
+            (:func:`~lmpt_mm.models.losses.reduction.weighted_reduce`). The
+            default ``'mean'`` with ``avg_factor='batch'`` is the paper's
+            ``(1/B) sum_k sum_i w_i l[k, i]`` - a sum over classes (the ``w_i``
+            sum to 1) and a mean over the batch; ``avg_factor=None`` is the
+            mean over all ``B*C`` pairs (``C`` times smaller; the LMPT code's
+            ``.mean()``); a number divides the sum by it. ``'sum'``: the sum
+            over ``k, i``. ``'none'``: the weighted per-pair loss
+            ``w_i l[k, i]``, ``[B, C]``.
         weight: optional extra element-wise ``[B, C]`` or per-sample ``[B]``.
 
     Returns:
@@ -78,9 +81,10 @@ def class_specific_embedding_loss(distance: torch.Tensor,
     if distance.dim() != 2 or targets.shape != distance.shape:
         raise ValueError('distance and targets must both be [B, C], got '
                          f'{tuple(distance.shape)} and {tuple(targets.shape)}')
-    if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
-                         f'{reduction!r}')
+    check_reduction(reduction)
+    check_avg_factor(avg_factor)
+    if reduction != 'mean' and isinstance(avg_factor, str):
+        avg_factor = None  # the default 'batch' only shapes 'mean'
     if class_freq is None:
         raise ValueError(f'class_specific_embedding_loss: missing class_freq; '
                          f'{STATS_HELP}')
@@ -95,22 +99,8 @@ def class_specific_embedding_loss(distance: torch.Tensor,
     y = targets.to(dtype)
     # present: pull (loss d); absent: push until d >= M_i (loss M_i - d)
     pair = y * d + (1.0 - y) * F.relu(margins - d)  # [B, C]
-    loss = pair * class_w
-    if weight is not None:
-        weight = weight.to(distance.device, dtype)
-        if weight.shape == (d.shape[0], ):
-            weight = weight.reshape(-1, 1)
-        elif weight.shape != d.shape:
-            raise ValueError(f'weight must be [B, C] = {tuple(d.shape)} or '
-                             f'[B], got {tuple(weight.shape)}')
-        loss = loss * weight
-    if reduction == 'none':
-        return loss
-    if reduction == 'sum':
-        if avg_factor is not None:
-            raise ValueError('avg_factor can not be used with reduction="sum"')
-        return loss.sum()
-    return loss.sum() / (d.shape[0] if avg_factor is None else avg_factor)
+    # weight and reduction: the convention shared by all losses here
+    return weighted_reduce(pair * class_w, weight, reduction, avg_factor)
 
 
 def feature_distance(caption_feats: torch.Tensor,
@@ -221,8 +211,12 @@ class ClassSpecificEmbeddingLoss(nn.Module):
         mode: ``'feature'`` or ``'token'``.
         m_ctx: prompt position shift in token mode.
         loss_weight: multiplies the loss.
-        reduction: ``'mean'`` (``1/B`` times the weighted sum), ``'sum'``,
-            ``'none'`` (``[B, C]`` weighted per-pair loss).
+        reduction: ``'mean'``, ``'sum'``, ``'none'`` (``[B, C]`` weighted
+            per-pair loss).
+        avg_factor: default ``avg_factor`` of ``'mean'``: ``'batch'`` (the
+            paper's ``1/B`` times the weighted sum), None (mean over ``B*C``,
+            the LMPT code's ``.mean()``) or a number; one given to
+            :meth:`forward` overrides it.
         stats_file: optional statistics file instead of ``class_freq``.
     """
 
@@ -234,13 +228,13 @@ class ClassSpecificEmbeddingLoss(nn.Module):
                  m_ctx: int = 2,
                  loss_weight: float = 1.0,
                  reduction: Reduction = 'mean',
-                 stats_file: Optional[str] = None) -> None:
+                 stats_file: Optional[str] = None,
+                 avg_factor: AvgFactor = 'batch') -> None:
         super().__init__()
         if mode not in ('feature', 'token'):
             raise ValueError(f"mode must be 'feature' or 'token', got {mode!r}")
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
-                             f'{reduction!r}')
+        check_reduction(reduction)
+        self.avg_factor = check_avg_factor(avg_factor)
         self.margin = margin
         self.gamma = gamma
         self.mode = mode
@@ -267,9 +261,11 @@ class ClassSpecificEmbeddingLoss(nn.Module):
         """Loss from features (``'feature'``: ``[B, D]``, ``[C, D]``) or
         token embeddings (``'token'``: ``[B, L, D]``, ``[C, L, D]``) and
         ``targets`` ``[B, C]``; ``caption_mask`` ``[B, L]`` in token mode."""
-        if reduction_override not in (None, 'none', 'mean', 'sum'):
-            raise ValueError("reduction_override must be None, 'none', 'mean' "
-                             f"or 'sum', got {reduction_override!r}")
+        if reduction_override is not None:
+            check_reduction(reduction_override, 'reduction_override')
+        reduction = reduction_override or self.reduction
+        if avg_factor is None and reduction == 'mean':
+            avg_factor = self.avg_factor
         if self.class_freq is None:
             raise ValueError('ClassSpecificEmbeddingLoss: missing class_freq; '
                              f'{STATS_HELP}')
@@ -287,11 +283,12 @@ class ClassSpecificEmbeddingLoss(nn.Module):
             margin=self.margin,
             gamma=self.gamma,
             weight=weight,
-            reduction=reduction_override or self.reduction,
+            reduction=reduction,
             avg_factor=avg_factor)
 
     def extra_repr(self) -> str:
         num = None if self.class_freq is None else self.class_freq.numel()
         return (f'mode={self.mode!r}, margin={self.margin}, '
                 f'gamma={self.gamma}, num_classes={num}, '
-                f'loss_weight={self.loss_weight}')
+                f'loss_weight={self.loss_weight}, reduction={self.reduction!r}, '
+                f'avg_factor={self.avg_factor!r}')

@@ -21,19 +21,24 @@ from typing import Literal, Mapping, Optional, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmpretrain.models.losses.utils import weight_reduce_loss
 from mmpretrain.registry import MODELS
 
 from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
                           check_class_stats, clamp_counts, resolve_class_stats)
+from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
+                        weighted_reduce)
 
 ReweightFunc = Optional[Literal['inv', 'sqrt_inv', 'rebalance', 'CB']]
 Variant = Literal['db', 'db_star']
-Reduction = Literal['none', 'mean', 'sum']
 
 REWEIGHT_FUNCS = (None, 'inv', 'sqrt_inv', 'rebalance', 'CB')
 # Defaults: DB-Focal with the COCO-LT settings of the paper.
-DEFAULT_FOCAL = MappingProxyType(dict(focal=True, balance_param=2.0, gamma=2))
+DEFAULT_FOCAL = MappingProxyType(
+    dict(focal=True, balance_param=2.0, gamma=2, pt_mode='element'))
+# How p_t of the focal factor is formed: per element (DB paper), or once per batch
+# from the mean unweighted BCE (the LMPT code's `dbl.py`, whose element-wise BCE
+# helper reduces to the batch mean before the focal factor is applied).
+PT_MODES = ('element', 'batch_mean')
 DEFAULT_MAP_PARAM = MappingProxyType(dict(alpha=0.1, beta=10.0, gamma=0.2))
 DEFAULT_LOGIT_REG = MappingProxyType(dict(init_bias=0.05, neg_scale=2.0))
 
@@ -170,6 +175,9 @@ def parse_db_options(
     focal_opts = _options(focal, 'focal', DEFAULT_FOCAL, off_when_empty=False)
     if focal_opts is not None and not focal_opts['focal']:
         focal_opts = None
+    if focal_opts is not None and focal_opts['pt_mode'] not in PT_MODES:
+        raise ValueError(f"focal pt_mode must be one of {PT_MODES}, got "
+                         f"{focal_opts['pt_mode']!r}")
     map_opts = _options(map_param, 'map_param', DEFAULT_MAP_PARAM,
                         off_when_empty=False) or dict(DEFAULT_MAP_PARAM)
     # A missing key means "this part off": no bias (kappa = 0) or lambda = 1.
@@ -218,7 +226,7 @@ def distribution_balanced_loss(
         cb_beta: float = 0.9,
         weight: Optional[torch.Tensor] = None,
         reduction: Reduction = 'mean',
-        avg_factor: Optional[float] = None,
+        avg_factor: AvgFactor = None,
         variant: Variant = 'db') -> torch.Tensor:
     r"""Distribution-Balanced loss (Wu et al., ECCV 2020) and DB* (Huang et al., HP-DVAL).
 
@@ -237,10 +245,14 @@ def distribution_balanced_loss(
        ``focal=dict(focal=True, balance_param, gamma)``:
        ``l = balance_param (1 - p_t)^gamma w'' bce``, ``p_t = exp(-bce)``;
        with ``focal=dict(focal=False)`` (or None): ``l = w'' bce``.
+       ``focal['pt_mode']='batch_mean'`` takes one ``p_t = exp(-mean_{k,i}
+       bce_ki)`` for the whole batch instead (the LMPT code's ``dbl.py``).
     4. ``weight`` (``[B, C]``, or ``[B]`` per sample) multiplies ``l``;
-       ``reduction='mean'``: mean over all ``B*C`` elements (``sum /
-       avg_factor`` when ``avg_factor`` is given), ``'sum'``, ``'none'``
-       (``[B, C]``).
+       then :func:`~lmpt_mm.models.losses.reduction.weighted_reduce`:
+       ``reduction='mean'``: mean over all ``B*C`` elements (the DB paper's),
+       ``sum / B`` with ``avg_factor='batch'`` (MMPretrain's per-sample
+       convention), ``sum / avg_factor`` for a number; ``'sum'``: the sum over
+       batch and classes; ``'none'``: ``[B, C]``.
 
     ``variant='db_star'`` (HP-DVAL's DB*, ``hp_dval.md``): the positive term
     ``log(1 + exp(-w_i (s_i - nu_i)))`` replaces DB's positive BCE term
@@ -271,9 +283,8 @@ def distribution_balanced_loss(
     if logits.dim() != 2 or targets.shape != logits.shape:
         raise ValueError('logits and targets must both be [B, C], got '
                          f'{tuple(logits.shape)} and {tuple(targets.shape)}')
-    if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
-                         f'{reduction!r}')
+    check_reduction(reduction)
+    check_avg_factor(avg_factor)
     focal_opts, map_opts, reg_opts = parse_db_options(reweight_func, focal,
                                                       map_param, logit_reg,
                                                       variant)
@@ -331,20 +342,14 @@ def distribution_balanced_loss(
     loss = F.binary_cross_entropy_with_logits(z, y, reduction='none')
     if focal_opts is not None:
         # 1 - p_t = 1 - exp(-bce), accurate for small bce
+        bce = loss if focal_opts['pt_mode'] == 'element' else loss.mean()
         loss = float(focal_opts['balance_param']) * (
-            -torch.expm1(-loss)).pow(focal_opts['gamma']) * loss
+            -torch.expm1(-bce)).pow(focal_opts['gamma']) * loss
     if w is not None:
         loss = loss * w
 
-    # 4. reduction
-    if weight is not None:
-        weight = weight.to(device=device, dtype=dtype)
-        if weight.shape == (logits.shape[0], ):
-            weight = weight.reshape(-1, 1)
-        elif weight.shape != logits.shape:
-            raise ValueError(f'weight must be [B, C] = {tuple(logits.shape)} '
-                             f'or [B], got {tuple(weight.shape)}')
-    return weight_reduce_loss(loss, weight, reduction, avg_factor)
+    # 4. weight and reduction (the convention shared by all losses here)
+    return weighted_reduce(loss, weight, reduction, avg_factor)
 
 
 @MODELS.register_module()
@@ -376,9 +381,14 @@ class DistributionBalancedLoss(nn.Module):
     ``state_dict``) and derived weights are moved to the logits' device.
 
     Note:
-        MMPretrain's ``MultiLabelClsHead`` calls losses with
-        ``avg_factor=B``, which turns ``'mean'`` into a per-sample sum
-        (``C`` times the spec's mean over ``B*C``).
+        The loss scale is an explicit choice (``reduction``, ``avg_factor``;
+        :mod:`~lmpt_mm.models.losses.reduction`): ``'mean'`` averages over
+        all ``B*C`` elements (the DB paper), ``avg_factor='batch'`` sums per
+        sample and averages over the batch (MMPretrain's
+        ``MultiLabelClsHead`` passes ``avg_factor=B``), ``'sum'`` sums over
+        batch and classes. At one learning rate they differ by ``C`` and
+        ``B*C`` in step size. An ``avg_factor`` given to :meth:`forward`
+        overrides the configured one.
 
     Args:
         class_freq, neg_class_freq: per-class train counts, or None.
@@ -392,6 +402,8 @@ class DistributionBalancedLoss(nn.Module):
         variant: ``'db'`` or ``'db_star'`` (HP-DVAL's DB*).
         loss_weight: multiplies the loss.
         reduction: ``'none'``, ``'mean'``, ``'sum'``.
+        avg_factor: default ``avg_factor`` of ``'mean'``: None (mean over
+            ``B*C``), ``'batch'`` (``sum / B``) or a number.
     """
 
     def __init__(self,
@@ -405,11 +417,11 @@ class DistributionBalancedLoss(nn.Module):
                  cb_beta: float = 0.9,
                  variant: Variant = 'db',
                  loss_weight: float = 1.0,
-                 reduction: Reduction = 'mean') -> None:
+                 reduction: Reduction = 'mean',
+                 avg_factor: AvgFactor = None) -> None:
         super().__init__()
-        if reduction not in ('none', 'mean', 'sum'):
-            raise ValueError("reduction must be 'none', 'mean' or 'sum', got "
-                             f'{reduction!r}')
+        check_reduction(reduction)
+        self.avg_factor = check_avg_factor(avg_factor)
         parse_db_options(reweight_func, focal, map_param, logit_reg, variant)
         if reweight_func == 'CB':
             class_balanced_weight([1.0], cb_beta)  # validates cb_beta early
@@ -442,10 +454,11 @@ class DistributionBalancedLoss(nn.Module):
         """Args: ``cls_score`` ``[B, C]`` logits, ``label`` ``[B, C]`` in
         {0, 1}, ``weight`` ``[B, C]`` or ``[B]``; returns the loss (scalar,
         or ``[B, C]`` for ``'none'``)."""
-        if reduction_override not in (None, 'none', 'mean', 'sum'):
-            raise ValueError("reduction_override must be None, 'none', 'mean' "
-                             f"or 'sum', got {reduction_override!r}")
+        if reduction_override is not None:
+            check_reduction(reduction_override, 'reduction_override')
         reduction = reduction_override or self.reduction
+        if avg_factor is None and reduction == 'mean':
+            avg_factor = self.avg_factor
         return self.loss_weight * distribution_balanced_loss(
             cls_score,
             label,
@@ -465,4 +478,5 @@ class DistributionBalancedLoss(nn.Module):
         num = None if self.class_freq is None else self.class_freq.numel()
         return (f'reweight_func={self.reweight_func!r}, focal={self.focal}, '
                 f'logit_reg={self.logit_reg}, variant={self.variant!r}, '
-                f'num_classes={num}, loss_weight={self.loss_weight}')
+                f'num_classes={num}, loss_weight={self.loss_weight}, '
+                f'reduction={self.reduction!r}, avg_factor={self.avg_factor!r}')

@@ -246,3 +246,64 @@ def test_configuration_errors_are_clear():
         MODELS.build(cfg)
     with pytest.raises(ValueError, match='alpha'):
         MODELS.build(stage1_cfg(alpha=1.5))
+
+
+# ------------------------------------------------------------------------------
+# the scale at which the dual-view scores enter DB / DB* (score_scale)
+# ------------------------------------------------------------------------------
+@pytest.mark.parametrize('scale', ['clip', 1.0, 30.0, 'learned'])
+def test_score_scale_multiplies_the_fused_cosines(stage1, scale):
+    head_cfg = dict(score_scale=scale)
+    model = build(stage1_cfg(**head_cfg))
+    model.load_state_dict(stage1.state_dict(), strict=False)
+    data = batch(model)
+    model.eval()
+    with torch.no_grad():
+        feats = model.extract_feat(data['inputs'])
+        raw = build(stage1_cfg(score_scale=1.0)).head
+        raw.load_state_dict(model.head.state_dict(), strict=False)
+        cosine = raw(feats)
+        logits = model.head(feats)
+    tau = {'clip': stage1.head.logit_scale.exp(), 'learned': stage1.head.logit_scale.exp(),
+           1.0: torch.tensor(1.0), 30.0: torch.tensor(30.0)}[scale]
+    assert torch.allclose(logits, tau * cosine, rtol=1e-5, atol=1e-6)
+    assert cosine.abs().max() <= 1.0 + 1e-6  # tau = 1: the paper's cosine-scale s_i
+    learned = {n for n, p in model.head.named_parameters() if p.requires_grad}
+    assert ('log_score_scale' in learned) == (scale == 'learned')
+
+
+def test_score_scale_rejects_bad_values():
+    for bad in (0.0, -1.0, 'raw', True):
+        with pytest.raises(ValueError, match='score_scale'):
+            build(stage1_cfg(score_scale=bad))
+
+
+def test_db_star_differs_from_db_on_positives_at_the_paper_scale():
+    """Hand-computed case: 2 classes with n = (100, 10), both positive with cosine
+    score s = 0.3, no re-weighting / NTR / focal, so that the positive terms are
+    DB: log(1 + exp(-tau s)) and DB*: log(1 + exp(-w_i tau s)), w = n_i / max n =
+    (1, 0.1), with gradients d/ds = -tau w sigmoid(-w tau s).
+
+    tau = 1 (raw cosine, the paper):  DB  -0.425557 for both classes;
+                                      DB* -0.425557 (head, w = 1), -0.049250 (tail).
+    tau = 100 (CLIP's temperature):   DB  -9.36e-12 for both (saturated: tau s = 30);
+                                      DB* -9.36e-12 (head), -0.474259 (tail).
+    """
+    from lmpt_mm.models.losses import distribution_balanced_loss
+    expected = {
+        (1.0, 'db'): [-0.425557, -0.425557],
+        (1.0, 'db_star'): [-0.425557, -0.049250],
+        (100.0, 'db'): [-9.357623e-12, -9.357623e-12],
+        (100.0, 'db_star'): [-9.357623e-12, -0.474259],
+    }
+    for (tau, variant), want in expected.items():
+        s = torch.full((1, 2), 0.3, dtype=torch.float64, requires_grad=True)
+        loss = distribution_balanced_loss(
+            tau * s, torch.ones(1, 2), class_freq=[100, 10], neg_class_freq=[10, 100],
+            reweight_func=None, focal=None, logit_reg=None, variant=variant,
+            reduction='sum')
+        grad, = torch.autograd.grad(loss, s)
+        # abs: 1 - sigmoid(30) cancels in float64 (the saturated DB gradient)
+        assert grad[0].tolist() == pytest.approx(want, rel=1e-5, abs=1e-13), (tau, variant)
+    # the head class (the most frequent, w = 1) is untouched by DB*; at the paper's
+    # scale DB* cuts the tail positive's gradient ~9x, at CLIP's scale it revives it.

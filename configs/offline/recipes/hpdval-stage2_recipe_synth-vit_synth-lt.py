@@ -1,0 +1,23 @@
+# Recipe smoke: the real HP-DVAL stage-2 recipe (configs/hpdval/
+# hpdval-stage2_vit-b16_voc-lt.py) on the offline world, from the stage-1 recipe's last
+# checkpoint (tools/recipe_smoke.py passes load_from). Changed: model and data as stage
+# 1. Optimiser (AdamW lr 5e-6, weight decay 1e-4, no clipping), 10 epochs, batch 32,
+# prompts (two shared 4-token contexts, N(0, 0.02)), DB* at the raw cosine scale and
+# L_sc are real.
+_base_ = ['./hpdval-stage1_recipe_synth-vit_synth-lt.py']
+method_name = 'HP-DVAL'
+
+load_from = 'work_dirs/recipes/hpdval-stage1_recipe_synth-vit_synth-lt/epoch_10.pth'
+
+model = dict(
+    freeze_student=True,
+    teacher=None,
+    head=dict(
+        type='HPTHead',
+        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
+        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
+        sc_weight=1.0))
+optim_wrapper = dict(
+    _delete_=True, optimizer=dict(type='AdamW', lr=5e-6, weight_decay=1e-4))
+param_scheduler = dict(T_max=10)
+train_cfg = dict(max_epochs=10, val_interval=10)
