@@ -1,5 +1,5 @@
 """CoOp: learned prompt contexts, one classification loss."""
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
 from mmpretrain.registry import MODELS
@@ -18,33 +18,23 @@ class CoOpHead(CLIPPromptHead):
     trainable.
 
     Args:
-        arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk: see
-            :class:`CLIPPromptHead`.
         prompt_learner: :class:`PromptLearner` args (``n_ctx``, ``csc``, ``ctx_init``,
-            ``class_token_position``, ``init_std``).
+            ``class_token_position``, ``init_std``); its defaults otherwise.
         loss: classification loss on the logits; BCE by default, or e.g.
             ``dict(type='DistributionBalancedLoss', ...)`` (class statistics from the
             config or :meth:`set_class_stats`).
+        **kwargs: :class:`CLIPPromptHead` arguments (``arch``, ``classes``,
+            ``pretrained``, ``quick_gelu``, ``text_encoder_cfg``, ``thr``, ``topk``,
+            ``init_cfg``).
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
                  prompt_learner: Optional[dict] = None,
                  loss: dict = dict(type='CrossEntropyLoss', use_sigmoid=True),
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
-                         init_cfg=init_cfg)
-        cfg = dict(n_ctx=16, csc=False, ctx_init=None, class_token_position='end')
-        cfg.update(prompt_learner or {})
-        self.prompt_learner = PromptLearner(self.classes, self.text_encoder, **cfg)
+                 **kwargs) -> None:
+        super().__init__(loss=loss, **kwargs)
+        self.prompt_learner = PromptLearner(self.classes, self.text_encoder,
+                                            **(prompt_learner or {}))
 
     def prompt_features(self) -> torch.Tensor:
         """Text features ``[C, D]`` of the current prompts (one text-encoder call)."""

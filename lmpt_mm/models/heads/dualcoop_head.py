@@ -1,5 +1,5 @@
 """DualCoOp: positive and negative learned prompts, class-specific region aggregation."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 from mmpretrain.registry import MODELS
@@ -43,7 +43,7 @@ class DualCoOpHead(CLIPPromptHead):
     those probabilities.
 
     Args:
-        arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk: see
+        **kwargs (arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk): see
             :class:`CLIPPromptHead`.
         prompt_learner: :class:`PromptLearner` args shared by both prompt sets.
         spatial_scale: multiplies the positive logits inside the spatial softmax.
@@ -52,23 +52,12 @@ class DualCoOpHead(CLIPPromptHead):
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
                  prompt_learner: Optional[dict] = None,
                  spatial_scale: float = 1.0,
                  loss: dict = dict(type='AsymmetricLoss', use_sigmoid=True),
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
-                         init_cfg=init_cfg)
-        cfg = dict(n_ctx=16, csc=False, ctx_init=None, class_token_position='end')
-        cfg.update(prompt_learner or {})
+                 **kwargs) -> None:
+        super().__init__(loss=loss, **kwargs)
+        cfg = prompt_learner or {}
         self.pos_prompt_learner = PromptLearner(self.classes, self.text_encoder, **cfg)
         self.neg_prompt_learner = PromptLearner(self.classes, self.text_encoder, **cfg)
         self.spatial_scale = spatial_scale

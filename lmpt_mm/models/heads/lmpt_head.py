@@ -1,5 +1,5 @@
 """LMPT: class-specific prompts with DB loss on the logits and CSE loss on captions."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import torch
 from mmpretrain.registry import MODELS
@@ -33,7 +33,7 @@ class LMPTHead(CoOpHead):
       token embeddings ``[C, L, W]`` (no encoder).
 
     Args:
-        arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk: see
+        **kwargs (arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk): see
             :class:`CLIPPromptHead`.
         prompt_learner: :class:`PromptLearner` args; default ``csc=True, n_ctx=16``.
         loss: the DB loss config (``class_freq``/``neg_class_freq`` there, or injected
@@ -44,24 +44,14 @@ class LMPTHead(CoOpHead):
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
                  prompt_learner: Optional[dict] = None,
                  loss: dict = dict(type='DistributionBalancedLoss'),
                  cse_loss: dict = dict(type='ClassSpecificEmbeddingLoss', mode='feature'),
                  lam: float = 0.5,
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        pl_cfg = dict(n_ctx=16, csc=True, ctx_init=None, class_token_position='end')
-        pl_cfg.update(prompt_learner or {})
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, prompt_learner=pl_cfg, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
-                         init_cfg=init_cfg)
+                 **kwargs) -> None:
+        # LMPT's prompts are class-specific unless the config says otherwise.
+        super().__init__(prompt_learner=dict(csc=True, **(prompt_learner or {})), loss=loss,
+                         **kwargs)
         if not 0.0 <= lam <= 1.0:
             raise ValueError(f'lam must be in [0, 1], got {lam}')
         self.lam = lam

@@ -1,5 +1,5 @@
 """Zero-shot CLIP: hand-written prompts, no training."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List
 
 import torch
 import torch.nn.functional as F
@@ -23,26 +23,14 @@ class ZeroShotCLIPHead(CLIPPromptHead):
     :meth:`loss` raises.
 
     Args:
-        arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk: see
+        **kwargs (arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk): see
             :class:`CLIPPromptHead`.
         templates: ``'single'`` (``'a photo of a {}.'``), ``'ensemble'`` (CLIP's 80
             ImageNet templates), ``'ensemble7'`` or a list of format strings.
     """
 
-    def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
-                 templates: TemplateSpec = 'single',
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, loss=None,
-                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
-                         init_cfg=init_cfg)
+    def __init__(self, templates: TemplateSpec = 'single', **kwargs) -> None:
+        super().__init__(loss=None, **kwargs)
         self.templates = resolve_templates(templates)
         self.register_buffer('class_text_features', None, persistent=False)  # [C, D]
 

@@ -1,11 +1,9 @@
 """HP-DVAL stage 1 (DVAL) head: dual-view scores against fixed hand-crafted prompts."""
-from typing import Optional, Sequence
 
 import torch
 from mmpretrain.registry import MODELS
 
-from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_clip_head import DualViewCLIPHead, ScoreScale
+from .dual_view_clip_head import DualViewCLIPHead
 
 
 @MODELS.register_module()
@@ -24,24 +22,9 @@ class DVALHead(DualViewCLIPHead):
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
-                 alpha: float = 0.4,
-                 local_topk: int = 32,
-                 template: str = SINGLE_TEMPLATE,
-                 score_scale: ScoreScale = 'clip',
                  loss: dict = dict(type='DistributionBalancedLoss', variant='db_star'),
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, alpha=alpha, local_topk=local_topk,
-                         template=template, score_scale=score_scale, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg,
-                         thr=thr, topk=topk, init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(loss=loss, **kwargs)
 
     def forward(self, feats) -> torch.Tensor:
         """Logits ``[B, C]``."""

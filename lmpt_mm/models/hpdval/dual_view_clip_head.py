@@ -1,6 +1,6 @@
 """Shared base of HP-DVAL's heads: hand-crafted prompt features and dual-view logits."""
 from numbers import Real
-from typing import Literal, Optional, Sequence, Tuple, Union
+from typing import Literal, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -35,7 +35,7 @@ class DualViewCLIPHead(CLIPPromptHead):
     derive from the class names).
 
     Args:
-        arch, classes, pretrained, quick_gelu, loss, text_encoder_cfg, thr, topk: see
+        loss, **kwargs (arch, classes, pretrained, quick_gelu, text_encoder_cfg, thr, topk): see
             :class:`CLIPPromptHead` (``topk`` is MMPretrain's positive-label rule).
         alpha: weight of the global view, in ``[0, 1]``.
         local_topk: ``k``, local tokens averaged per class (clipped to the number of
@@ -47,23 +47,13 @@ class DualViewCLIPHead(CLIPPromptHead):
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
                  alpha: float = 0.4,
                  local_topk: int = 32,
                  template: str = SINGLE_TEMPLATE,
                  score_scale: ScoreScale = 'clip',
                  loss: Optional[dict] = None,
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg, thr=thr, topk=topk,
-                         init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(loss=loss, **kwargs)
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f'alpha must be in [0, 1], got {alpha}')
         if local_topk < 1:

@@ -1,13 +1,12 @@
 """HP-DVAL stage 2 (HPT) head: hierarchical (global / local) learned prompts + L_sc."""
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from ..prompt.prompt_learner import PromptLearner
-from ..prompt.templates import SINGLE_TEMPLATE
-from .dual_view_clip_head import DualViewCLIPHead, ScoreScale
+from .dual_view_clip_head import DualViewCLIPHead
 from ..losses.feature_l1 import feature_l1_loss
 
 # The paper's prompts: M = 4 context tokens shared by all classes, N(0, 0.02) init.
@@ -38,8 +37,9 @@ class HPTHead(DualViewCLIPHead):
     so ``P_G == P_H`` and ``L_sc == 0`` at initialisation.
 
     Args:
-        arch, classes, pretrained, quick_gelu, alpha, local_topk, template, loss,
-            text_encoder_cfg, thr, topk: see :class:`DualViewCLIPHead`.
+        loss, **kwargs (arch, classes, pretrained, quick_gelu, alpha, local_topk,
+            template, score_scale, text_encoder_cfg, thr, topk): see
+            :class:`DualViewCLIPHead`.
         global_prompt_learner, local_prompt_learner: :class:`PromptLearner` args
             overriding ``n_ctx=4, csc=False, ctx_init=None, init_std=0.02``.
         sc_weight: weight of ``L_sc`` (``>= 0``).
@@ -47,28 +47,13 @@ class HPTHead(DualViewCLIPHead):
     """
 
     def __init__(self,
-                 arch: str,
-                 classes: Sequence[str],
-                 pretrained: Optional[str] = None,
-                 quick_gelu: Optional[bool] = None,
-                 alpha: float = 0.4,
-                 local_topk: int = 32,
-                 template: str = SINGLE_TEMPLATE,
-                 score_scale: ScoreScale = 'clip',
                  global_prompt_learner: Optional[dict] = None,
                  local_prompt_learner: Optional[dict] = None,
                  sc_weight: float = 1.0,
                  sc_normalize: bool = False,
                  loss: dict = dict(type='DistributionBalancedLoss', variant='db_star'),
-                 text_encoder_cfg: Optional[dict] = None,
-                 thr: Optional[float] = None,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(arch=arch, classes=classes, pretrained=pretrained,
-                         quick_gelu=quick_gelu, alpha=alpha, local_topk=local_topk,
-                         template=template, score_scale=score_scale, loss=loss,
-                         text_encoder_cfg=text_encoder_cfg,
-                         thr=thr, topk=topk, init_cfg=init_cfg)
+                 **kwargs) -> None:
+        super().__init__(loss=loss, **kwargs)
         if sc_weight < 0:
             raise ValueError(f'sc_weight must be >= 0, got {sc_weight}')
         self.sc_weight = float(sc_weight)
