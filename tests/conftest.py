@@ -108,3 +108,21 @@ def mmpretrain_scope():
     from mmengine.registry import DefaultScope
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         yield
+
+
+# --- issue 11: the DB-loss code's statistics pickles (never copied into the repo) ---
+DEFAULT_DB_LOSS_STATS = REPO_ROOT.parent / 'shared' / 'data' / 'db_loss_stats'
+
+
+def db_loss_stats_root() -> Path:
+    return Path(os.environ.get('LMPT_DB_LOSS_STATS', DEFAULT_DB_LOSS_STATS))
+
+
+@pytest.fixture(scope='session')
+def db_loss_stats_dir() -> Path:
+    root = db_loss_stats_root()
+    if not (root / 'VOCdevkit_longtail2012_class_freq.pkl').is_file():
+        pytest.skip(f'DB-loss statistics pickles not found under {root}; set '
+                    'LMPT_DB_LOSS_STATS to the folder holding '
+                    'VOCdevkit_longtail2012_class_freq.pkl')
+    return root

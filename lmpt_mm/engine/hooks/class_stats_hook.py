@@ -45,6 +45,11 @@ class ClassStatsHook(Hook):
                       'in its metainfo; the head keeps the statistics of its config.',
                       logger='current', level=30)
             return
-        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']))
+        dataset = runner.train_dataloader.dataset
+        ann_file = getattr(dataset, 'train_ann_file', None) or getattr(
+            dataset, 'ann_file', None)
+        source = f'the train split {ann_file!r}' if ann_file else 'the train split'
+        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']),
+                               source=source)
         print_log(f'ClassStatsHook: class statistics of {len(meta["class_freq"])} '
                   'classes taken from the train split.', logger='current')

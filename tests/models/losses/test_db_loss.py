@@ -17,7 +17,6 @@ from lmpt_mm.models.losses import (DistributionBalancedLoss,
                                    rebalance_weight)
 from lmpt_mm.utils import logging as lmpt_logging
 
-DB_STATS_DIR = Path('/work/shared/data/db_loss_stats')
 
 # 4 train images per class in total (N = 20); class 1 is rare, class 3 head.
 CLASS_FREQ = [6, 1, 10, 15]
@@ -433,10 +432,8 @@ def test_bad_statistics_and_options_raise():
         DistributionBalancedLoss(CLASS_FREQ, NEG_FREQ)(logits, targets[:, :3])
 
 
-@pytest.mark.skipif(not DB_STATS_DIR.is_dir(),
-                    reason='DB-loss paper statistics not available')
-def test_paper_stats_pickle_cross_check():
-    path = DB_STATS_DIR / 'VOCdevkit_longtail2012_class_freq.pkl'
+def test_paper_stats_pickle_cross_check(db_loss_stats_dir):
+    path = db_loss_stats_dir / 'VOCdevkit_longtail2012_class_freq.pkl'
     loss_fn = DistributionBalancedLoss(
         stats_file=str(path),
         map_param=dict(alpha=0.1, beta=10.0, gamma=0.3),
