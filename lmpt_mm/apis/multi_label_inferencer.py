@@ -16,9 +16,13 @@ import numpy as np
 import torch
 from mmcv.image import imread
 from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
 import mmpretrain.utils.progress as mmpretrain_progress
 from mmpretrain.apis import ImageClassificationInferencer
 from mmpretrain.structures import DataSample
+
+from lmpt_mm.engine.safe_checkpoint import load_local_checkpoint
+from lmpt_mm.engine.work_dir_checkpoints import check_checkpoint_fits
 
 __all__ = ['MultiLabelInferencer', 'ImagePrediction', 'select_labels',
            'format_prediction']
@@ -114,12 +118,28 @@ class MultiLabelInferencer(ImageClassificationInferencer):
             raise ValueError(f'topk must be >= 1, got {topk}')
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        super().__init__(model=config, pretrained=checkpoint or False, device=device,
+        # Built without weights, then loaded strictly: MMEngine's load_checkpoint
+        # only logs a size mismatch and predicts with untrained weights.
+        super().__init__(model=config, pretrained=False, device=device,
                          classes=classes)
+        if checkpoint is not None:
+            self._load_checkpoint_strictly(checkpoint, classes)
         self.threshold = threshold
         self.topk = topk
         self.classes = list(self.classes or getattr(self.model.head, 'classes', None)
                             or [])
+
+    def _load_checkpoint_strictly(self, checkpoint: str,
+                                  classes: Optional[Sequence[str]]) -> None:
+        ckpt = load_local_checkpoint(checkpoint, map_location='cpu')
+        check_checkpoint_fits(self.model, ckpt, checkpoint,
+                              getattr(self.config, 'filename', None))
+        _load_checkpoint_to_model(self.model, ckpt, strict=False)
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        if 'dataset_meta' in meta:
+            self.model._dataset_meta = meta['dataset_meta']
+            if classes is None:
+                self.classes = meta['dataset_meta'].get('classes')
 
     def class_names(self, num_classes: int) -> List[str]:
         if len(self.classes) == num_classes:
