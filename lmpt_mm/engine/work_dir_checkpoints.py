@@ -172,16 +172,24 @@ def checkpoint_state_dict(checkpoint: Any) -> Dict[str, Any]:
 
 def checkpoint_mismatch(model: torch.nn.Module, checkpoint: Any
                         ) -> Tuple[List[str], List[str], List[str]]:
-    """``(missing, unexpected, shape mismatches)`` of a checkpoint against what
-    ``model.state_dict()`` holds (a trainable-only model leaves its frozen towers
-    out of both, so they are not required)."""
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    """``(missing, unexpected, shape mismatches)`` of a checkpoint against the model.
+
+    Required: the keys of ``model.state_dict()`` (a trainable-only model leaves its
+    frozen towers out, so a trainable-only checkpoint fits). Allowed besides: any
+    other parameter/buffer of the model (a full checkpoint fits too). Shapes must
+    match for every key present.
+    """
+    required = {k: tuple(v.shape) for k, v in model.state_dict().items()
+                if hasattr(v, 'shape')}
+    known = dict(required)
+    for name, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+        known.setdefault(name, tuple(tensor.shape))
     given = checkpoint_state_dict(checkpoint)
-    missing = [k for k in expected if k not in given]
-    unexpected = [k for k in given if k not in expected]
+    missing = [k for k in required if k not in given]
+    unexpected = [k for k in given if k not in known]
     shapes = [f'{k}: checkpoint {list(getattr(v, "shape", ()))} vs model '
-              f'{list(expected[k])}' for k, v in given.items()
-              if k in expected and tuple(getattr(v, 'shape', ())) != expected[k]]
+              f'{list(known[k])}' for k, v in given.items()
+              if k in known and tuple(getattr(v, 'shape', ())) != known[k]]
     return missing, unexpected, shapes
 
 
