@@ -7,6 +7,7 @@ one argmax class per image, which is wrong for multi-label models.
 """
 from __future__ import annotations
 
+import os
 import os.path as osp
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,12 @@ import mmpretrain.utils.progress as mmpretrain_progress
 from mmpretrain.apis import ImageClassificationInferencer
 from mmpretrain.structures import DataSample
 
+from lmpt_mm.datasets.image_check import IMAGE_EXTENSIONS, check_image, image_load_problem
 from lmpt_mm.engine.safe_checkpoint import load_local_checkpoint
 from lmpt_mm.engine.work_dir_checkpoints import check_checkpoint_fits
 
 __all__ = ['MultiLabelInferencer', 'ImagePrediction', 'select_labels',
-           'format_prediction']
+           'format_prediction', 'expand_image_paths']
 
 
 def select_labels(scores: torch.Tensor, threshold: float = 0.5,
@@ -71,6 +73,39 @@ def format_prediction(pred: ImagePrediction, class_names: Sequence[str],
         lines.append(f'  (no class scores >= {threshold:g}; highest: '
                      f'{class_names[best]} {pred.pred_scores[best]:.3f})')
     return '\n'.join(lines)
+
+
+def expand_image_paths(paths: Sequence[Union[str, Path]]) -> List[str]:
+    """Image files in order; a directory stands for its image files (sorted,
+    not recursive: :data:`IMAGE_EXTENSIONS`).
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+        ValueError: an empty (0-byte) or undecodable file, or a directory without
+            images - each naming the path.
+    """
+    images = []
+    for path in map(str, paths):
+        if osp.isdir(path):
+            found = sorted(osp.join(path, n) for n in os.listdir(path)
+                           if n.lower().endswith(IMAGE_EXTENSIONS)
+                           and osp.isfile(osp.join(path, n)))
+            if not found:
+                raise ValueError(f'{path} is a directory without images '
+                                 f'({", ".join(IMAGE_EXTENSIONS)})')
+            images.extend(found)
+        elif not osp.isfile(path):
+            raise FileNotFoundError(f'image {path} does not exist')
+        else:
+            images.append(path)
+    for path in images:
+        problem = image_load_problem(path)
+        if not problem:
+            status, why = check_image(path)
+            problem = '' if status == 'ok' else f'it cannot be decoded ({why})'
+        if problem:
+            raise ValueError(f'image {path} cannot be read: {problem}')
+    return images
 
 
 class MultiLabelInferencer(ImageClassificationInferencer):
@@ -194,10 +229,7 @@ class MultiLabelInferencer(ImageClassificationInferencer):
                 batch_size: int = 1, progress: bool = False) -> List[ImagePrediction]:
         """Predict image files in order; with ``show_dir`` also write the drawings
         (``<show_dir>/<image stem>.png``). ``progress`` shows MMPretrain's bar."""
-        images = [str(p) for p in images]
-        for path in images:
-            if not osp.isfile(path):
-                raise FileNotFoundError(f'image {path} does not exist')
+        images = expand_image_paths(images)
         previous = mmpretrain_progress.disable_progress_bar
         mmpretrain_progress.disable_progress_bar = not progress
         try:
