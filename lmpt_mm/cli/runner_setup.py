@@ -69,12 +69,16 @@ def use_atomic_checkpoints(cfg: Config) -> None:
         ckpt['type'] = 'AtomicCheckpointHook'
 
 
+def add_hook(cfg: Config, name: str) -> None:
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == name for h in hooks):
+        hooks.append(dict(type=name))
+    cfg.custom_hooks = hooks
+
+
 def add_strict_load_hook(cfg: Config) -> None:
     """Checkpoints loaded by test/predict/resume must fit the model."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'StrictCheckpointLoadHook' for h in hooks):
-        hooks.append(dict(type='StrictCheckpointLoadHook'))
-    cfg.custom_hooks = hooks
+    add_hook(cfg, 'StrictCheckpointLoadHook')
 
 
 def fix_dataloaders(cfg: Config) -> None:
@@ -140,6 +144,7 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
     setup_unsafe_load(cfg, args.unsafe_load)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    add_hook(cfg, 'EvalImagesCheckHook')  # val/test images exist before training
     use_atomic_checkpoints(cfg)
     cfg[FINGERPRINT_CFG_KEY] = config_fingerprint(cfg)
     force = getattr(args, 'force_work_dir', False)

@@ -166,3 +166,19 @@ def test_work_dir_of_another_config_is_refused(one_epoch, tiny_lt_world, tmp_pat
     assert cfg.resume and cfg.load_from == str(work_dir / 'epoch_1.pth')
     assert {'type': 'StrictCheckpointLoadHook'} in cfg.custom_hooks
     assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
+
+
+def test_missing_test_images_stop_training_before_the_first_step(tiny_lt_world,
+                                                                 tmp_path):
+    root = shutil.copytree(tiny_lt_world, tmp_path / 'world')
+    for k in (3, 7):
+        (root / 'images' / f'test_{k:03d}.png').unlink()
+    work_dir = tmp_path / 'run'
+    proc = run(train_args(work_dir, root))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert (f'2 of 12 val images listed in {root / "test.txt"} cannot be read (first: '
+            f'{root / "images" / "test_003.png"} (the file does not exist); '
+            f'{root / "images" / "test_007.png"} (the file does not exist))') in log, \
+        log[-3000:]
+    assert 'Epoch(train)' not in log and not list(work_dir.glob('epoch_*.pth'))

@@ -1,9 +1,11 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .class_stats_hook import ClassStatsHook
+from .eval_images_check_hook import EvalImagesCheckHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .feature_cache_hook import FeatureCacheHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
-__all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'FeatureCacheHook',
+__all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
+           'FeatureCacheHook',
            'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed']
