@@ -145,6 +145,7 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     add_hook(cfg, 'EvalImagesCheckHook')  # val/test images exist before training
+    add_hook(cfg, 'NonFiniteLossHook')  # stop at the first NaN/inf loss
     use_atomic_checkpoints(cfg)
     cfg[FINGERPRINT_CFG_KEY] = config_fingerprint(cfg)
     force = getattr(args, 'force_work_dir', False)

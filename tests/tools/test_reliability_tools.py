@@ -182,3 +182,18 @@ def test_missing_test_images_stop_training_before_the_first_step(tiny_lt_world,
             f'{root / "images" / "test_007.png"} (the file does not exist))') in log, \
         log[-3000:]
     assert 'Epoch(train)' not in log and not list(work_dir.glob('epoch_*.pth'))
+
+
+def test_non_finite_loss_stops_at_once_naming_term_and_cache(tiny_lt_world, tmp_path):
+    work_dir = tmp_path / 'run'
+    lmpt = REPO / 'tests' / 'fixtures' / 'tiny_lmpt_lt.py'
+    proc = run(['tools/train.py', str(lmpt), '--work-dir', str(work_dir),
+                *data_root_options(tiny_lt_world, 'model.head.cse_loss.loss_weight=nan')])
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    (cache, ) = (work_dir / 'feature_cache').glob('*.pt')
+    assert ('FloatingPointError: non-finite loss at iteration 1 (epoch 1, batch 1): '
+            'loss_cse=nan (total loss=nan). Training stopped; checkpoints saved before '
+            'this iteration are intact. Training was on cached image features from '
+            f'{cache}; they are finite, so the loss itself diverged.') in log, log[-3000:]
+    assert 'Epoch(train)' not in log and not list(work_dir.glob('epoch_*.pth'))

@@ -3,9 +3,10 @@ from .class_stats_hook import ClassStatsHook
 from .eval_images_check_hook import EvalImagesCheckHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .feature_cache_hook import FeatureCacheHook
+from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
 __all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
-           'FeatureCacheHook',
+           'FeatureCacheHook', 'NonFiniteLossHook',
            'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed']
