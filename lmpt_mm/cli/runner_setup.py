@@ -13,6 +13,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from lmpt_mm.cli.cfg_options_check import warn_unused_cfg_options
 from lmpt_mm.engine.distributed import init_cpu_process_group
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
 from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
@@ -47,6 +48,7 @@ def load_config(path: str, cfg_options: Optional[dict], work_dir: Optional[str])
         raise FileNotFoundError(f'config file {path} does not exist')
     cfg = Config.fromfile(path)
     if cfg_options:
+        warn_unused_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir
