@@ -1,9 +1,10 @@
 """Class statistics of a long-tailed multi-label train split.
 
 Prints per-class counts and head/medium/tail groups and writes, under
-``--out-dir``: ``class_stats.json``, ``class_freq.png`` (bar chart coloured by
-group) and ``class_freq.pkl`` (the DB-loss code's format: ``gt_labels``,
-``class_freq``, ``neg_class_freq``, ``condition_prob``).
+``--out-dir``: ``class_stats.json`` (the documented ``stats_file=`` format of the
+DB/CSE losses), ``class_freq.png`` (bar chart coloured by group) and, for the
+DB-loss code, ``class_freq.pkl`` (``gt_labels``, ``class_freq``,
+``neg_class_freq``, ``condition_prob``).
 
 Examples::
 
@@ -44,6 +45,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                title=osp.basename(ds.train_ann_file))
     for kind, path in paths.items():
         print(f'wrote {kind}: {path}')
+    print(f"use stats_file='{paths['json']}' in a loss config for these counts")
     return 0
 
 

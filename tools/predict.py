@@ -1,5 +1,7 @@
 """Predict the classes of images: ``python tools/predict.py CONFIG CHECKPOINT IMAGE...``.
 
+An ``IMAGE`` may be a directory: its image files (sorted, not recursive).
+
 Prints, per image, the classes whose score (per-class sigmoid) reaches ``--threshold``
 (or the ``--topk`` best) with their scores; ``--show-dir DIR`` also writes each image
 with those predictions drawn on it. ``CHECKPOINT`` may be ``none`` for models without
@@ -19,7 +21,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Multi-label prediction (lmpt_mm)')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file, or `none`')
-    parser.add_argument('images', nargs='+', help='image files')
+    parser.add_argument('images', nargs='+',
+                        help='image files, or directories (their images, sorted)')
     parser.add_argument('--threshold', type=float, default=0.5,
                         help='report classes with score >= this (default 0.5)')
     parser.add_argument('--topk', type=int, default=None,

@@ -25,6 +25,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='scale the lr by the total batch size (auto_scale_lr)')
     parser.add_argument('--no-validate', action='store_true',
                         help='skip validation during training')
+    parser.add_argument('--force-work-dir', action='store_true',
+                        help='train (or --resume auto) in a work dir whose checkpoints '
+                        'another config wrote')
     add_common_args(parser)
     return parser.parse_args(argv)
 

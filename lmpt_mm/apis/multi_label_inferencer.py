@@ -7,6 +7,7 @@ one argmax class per image, which is wrong for multi-label models.
 """
 from __future__ import annotations
 
+import os
 import os.path as osp
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,17 @@ import numpy as np
 import torch
 from mmcv.image import imread
 from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
 import mmpretrain.utils.progress as mmpretrain_progress
 from mmpretrain.apis import ImageClassificationInferencer
 from mmpretrain.structures import DataSample
 
+from lmpt_mm.datasets.image_check import IMAGE_EXTENSIONS, check_image, image_load_problem
+from lmpt_mm.engine.safe_checkpoint import load_local_checkpoint
+from lmpt_mm.engine.work_dir_checkpoints import check_checkpoint_fits
+
 __all__ = ['MultiLabelInferencer', 'ImagePrediction', 'select_labels',
-           'format_prediction']
+           'format_prediction', 'expand_image_paths']
 
 
 def select_labels(scores: torch.Tensor, threshold: float = 0.5,
@@ -69,6 +75,39 @@ def format_prediction(pred: ImagePrediction, class_names: Sequence[str],
     return '\n'.join(lines)
 
 
+def expand_image_paths(paths: Sequence[Union[str, Path]]) -> List[str]:
+    """Image files in order; a directory stands for its image files (sorted,
+    not recursive: :data:`IMAGE_EXTENSIONS`).
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+        ValueError: an empty (0-byte) or undecodable file, or a directory without
+            images - each naming the path.
+    """
+    images = []
+    for path in map(str, paths):
+        if osp.isdir(path):
+            found = sorted(osp.join(path, n) for n in os.listdir(path)
+                           if n.lower().endswith(IMAGE_EXTENSIONS)
+                           and osp.isfile(osp.join(path, n)))
+            if not found:
+                raise ValueError(f'{path} is a directory without images '
+                                 f'({", ".join(IMAGE_EXTENSIONS)})')
+            images.extend(found)
+        elif not osp.isfile(path):
+            raise FileNotFoundError(f'image {path} does not exist')
+        else:
+            images.append(path)
+    for path in images:
+        problem = image_load_problem(path)
+        if not problem:
+            status, why = check_image(path)
+            problem = '' if status == 'ok' else f'it cannot be decoded ({why})'
+        if problem:
+            raise ValueError(f'image {path} cannot be read: {problem}')
+    return images
+
+
 class MultiLabelInferencer(ImageClassificationInferencer):
     """MMPretrain's image inferencer for multi-label models.
 
@@ -114,12 +153,28 @@ class MultiLabelInferencer(ImageClassificationInferencer):
             raise ValueError(f'topk must be >= 1, got {topk}')
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        super().__init__(model=config, pretrained=checkpoint or False, device=device,
+        # Built without weights, then loaded strictly: MMEngine's load_checkpoint
+        # only logs a size mismatch and predicts with untrained weights.
+        super().__init__(model=config, pretrained=False, device=device,
                          classes=classes)
+        if checkpoint is not None:
+            self._load_checkpoint_strictly(checkpoint, classes)
         self.threshold = threshold
         self.topk = topk
         self.classes = list(self.classes or getattr(self.model.head, 'classes', None)
                             or [])
+
+    def _load_checkpoint_strictly(self, checkpoint: str,
+                                  classes: Optional[Sequence[str]]) -> None:
+        ckpt = load_local_checkpoint(checkpoint, map_location='cpu')
+        check_checkpoint_fits(self.model, ckpt, checkpoint,
+                              getattr(self.config, 'filename', None))
+        _load_checkpoint_to_model(self.model, ckpt, strict=False)
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        if 'dataset_meta' in meta:
+            self.model._dataset_meta = meta['dataset_meta']
+            if classes is None:
+                self.classes = meta['dataset_meta'].get('classes')
 
     def class_names(self, num_classes: int) -> List[str]:
         if len(self.classes) == num_classes:
@@ -174,10 +229,7 @@ class MultiLabelInferencer(ImageClassificationInferencer):
                 batch_size: int = 1, progress: bool = False) -> List[ImagePrediction]:
         """Predict image files in order; with ``show_dir`` also write the drawings
         (``<show_dir>/<image stem>.png``). ``progress`` shows MMPretrain's bar."""
-        images = [str(p) for p in images]
-        for path in images:
-            if not osp.isfile(path):
-                raise FileNotFoundError(f'image {path} does not exist')
+        images = expand_image_paths(images)
         previous = mmpretrain_progress.disable_progress_bar
         mmpretrain_progress.disable_progress_bar = not progress
         try:

@@ -10,6 +10,10 @@ A run is an MMEngine work dir. Its metrics come from, in order of preference:
    JSON lines to ``WORK_DIR/<timestamp>/vis_data/scalars.json``. The newest
    timestamp wins, a test dump over validation lines of the same run.
 
+A ``metrics.json`` older than the work dir's newest checkpoint (``*.pth``) is stale
+(the checkpoint was written after the test): a warning names both, and the table marks
+the row ``(stale)``. A ``metrics.json`` that is not a JSON object is an error naming it.
+
 The method name is ``--names`` if given, else ``metrics.json``'s ``method``, else a
 top-level ``method_name = '...'`` in the config dumped into the work dir, else the
 work dir's basename.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -44,6 +49,7 @@ class RunResult:
     metrics: Dict[str, float]
     source: Path
     per_class: Optional[List[dict]] = field(default=None)  # {'class', 'ap', 'train_freq'}
+    stale: bool = False  # metrics.json older than the newest checkpoint
 
     def row(self) -> Dict[str, object]:
         return dict(method=self.method, **{c: self.metrics.get(k, float('nan'))
@@ -78,7 +84,14 @@ def find_metrics(work_dir: str | Path) -> Tuple[dict, Path]:
         raise FileNotFoundError(f'work dir {wd} does not exist')
     mfile = wd / 'metrics.json'
     if mfile.is_file():
-        rec = json.loads(mfile.read_text())
+        try:
+            rec = json.loads(mfile.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ValueError(f'{mfile} is not valid JSON ({err}); rerun tools/test.py '
+                             'for this run or delete the file') from err
+        if not isinstance(rec, dict):
+            raise ValueError(f'{mfile} must hold a JSON object of metrics, got '
+                             f'{type(rec).__name__}')
         if METRIC_KEYS[0] in rec:
             return rec, mfile
     candidates = []
@@ -95,6 +108,15 @@ def find_metrics(work_dir: str | Path) -> Tuple[dict, Path]:
                          f'holding {METRIC_KEYS[0]!r} (did tools/test.py run?)')
     _, rec, path = max(candidates, key=lambda c: c[0])
     return rec, path
+
+
+def newer_checkpoint(work_dir: Path, metrics_file: Path) -> Optional[Path]:
+    """The work dir's newest ``*.pth`` if it is newer than ``metrics_file``."""
+    ckpts = [p for p in work_dir.glob('*.pth') if p.is_file()]
+    if not ckpts:
+        return None
+    newest = max(ckpts, key=lambda p: p.stat().st_mtime)
+    return newest if newest.stat().st_mtime > metrics_file.stat().st_mtime else None
 
 
 def method_name(work_dir: Path, record: dict) -> str:
@@ -163,8 +185,17 @@ def collect(work_dirs: Sequence[str | Path], names: Optional[Sequence[str]] = No
             freq = read_train_freq(train_ann, len(per_class))
             for r, f in zip(per_class, freq):
                 r['train_freq'] = f
+        stale = False
+        if src.name == 'metrics.json':
+            newer = newer_checkpoint(wd, src)
+            if newer is not None:
+                stale = True
+                warnings.warn(f'{src} is stale: it is older than {newer.name} in the same '
+                              'work dir (checkpoint written after the test); rerun '
+                              'tools/test.py on the checkpoint you mean. Marked (stale) '
+                              'in the table.', stacklevel=2)
         results.append(RunResult(names[i] if names else method_name(wd, rec), wd,
-                                 metrics, src, per_class))
+                                 metrics, src, per_class, stale))
     return results
 
 
@@ -174,7 +205,8 @@ def _fmt(v: float) -> str:
 
 def to_markdown(results: Sequence[RunResult]) -> str:
     head = '| method | mAP | head | medium | tail |\n|---|---:|---:|---:|---:|\n'
-    lines = [f'| {r.method} | ' + ' | '.join(_fmt(v) for v in list(r.row().values())[1:]) + ' |'
+    lines = [f'| {r.method}{" (stale)" if r.stale else ""} | '
+             + ' | '.join(_fmt(v) for v in list(r.row().values())[1:]) + ' |'
              for r in results]
     return head + '\n'.join(lines) + '\n'
 

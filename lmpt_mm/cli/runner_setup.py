@@ -13,9 +13,13 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from lmpt_mm.cli.cfg_options_check import warn_unused_cfg_options
 from lmpt_mm.engine.distributed import init_cpu_process_group
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
 from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
+from lmpt_mm.engine.work_dir_checkpoints import config_fingerprint
+from lmpt_mm.cli.work_dir_guard import (FINGERPRINT_CFG_KEY, check_work_dir_owner,
+                                        resolve_auto_resume)
 
 # Hooks every run gets, whatever its config says (see each hook's docstring).
 REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook')
@@ -44,6 +48,7 @@ def load_config(path: str, cfg_options: Optional[dict], work_dir: Optional[str])
         raise FileNotFoundError(f'config file {path} does not exist')
     cfg = Config.fromfile(path)
     if cfg_options:
+        warn_unused_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -57,6 +62,25 @@ def add_required_hooks(cfg: Config) -> None:
     present = {h.get('type') for h in hooks}
     hooks.extend(dict(type=name) for name in REQUIRED_HOOKS if name not in present)
     cfg.custom_hooks = hooks
+
+
+def use_atomic_checkpoints(cfg: Config) -> None:
+    """Swap MMEngine's CheckpointHook for AtomicCheckpointHook (same arguments)."""
+    ckpt = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if ckpt and ckpt.get('type') in ('CheckpointHook', 'mmengine.CheckpointHook'):
+        ckpt['type'] = 'AtomicCheckpointHook'
+
+
+def add_hook(cfg: Config, name: str) -> None:
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == name for h in hooks):
+        hooks.append(dict(type=name))
+    cfg.custom_hooks = hooks
+
+
+def add_strict_load_hook(cfg: Config) -> None:
+    """Checkpoints loaded by test/predict/resume must fit the model."""
+    add_hook(cfg, 'StrictCheckpointLoadHook')
 
 
 def fix_dataloaders(cfg: Config) -> None:
@@ -122,10 +146,22 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
     setup_unsafe_load(cfg, args.unsafe_load)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    add_hook(cfg, 'EvalImagesCheckHook')  # val/test images exist before training
+    add_hook(cfg, 'NonFiniteLossHook')  # stop at the first NaN/inf loss
+    use_atomic_checkpoints(cfg)
+    cfg[FINGERPRINT_CFG_KEY] = config_fingerprint(cfg)
+    force = getattr(args, 'force_work_dir', False)
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # Resolved here, not by MMEngine: an empty or dangling last_checkpoint falls
+        # back to the newest complete checkpoint, and it must be this config's.
+        path = resolve_auto_resume(cfg, force)
+        cfg.resume, cfg.load_from = path is not None, path
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    else:
+        check_work_dir_owner(cfg, force)
+    if cfg.get('resume'):
+        add_strict_load_hook(cfg)
     if args.auto_scale_lr:
         if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
             raise ValueError(f'--auto-scale-lr needs `auto_scale_lr = dict('
@@ -138,6 +174,7 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
 def prepare_test_cfg(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     add_required_hooks(cfg)
+    add_strict_load_hook(cfg)
     fix_dataloaders(cfg)
     setup_unsafe_load(cfg, args.unsafe_load)
     if args.checkpoint.lower() == 'none':

@@ -5,7 +5,10 @@ from typing import Iterable, List, Literal, Tuple
 
 from PIL import Image
 
-__all__ = ['check_image', 'check_images', 'ImageCheckReport']
+__all__ = ['check_image', 'check_images', 'ImageCheckReport', 'image_load_problem',
+           'IMAGE_EXTENSIONS']
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
 Status = Literal['ok', 'missing', 'undecodable']
 
@@ -23,6 +26,16 @@ def check_image(path: str) -> Tuple[Status, str]:
     except Exception as e:  # PIL raises many types for broken files
         return 'undecodable', f'{type(e).__name__}: {e}'
     return 'ok', ''
+
+
+def image_load_problem(path: str) -> str:
+    """Why ``path`` cannot be an image, cheaply (existence and size only), or ''."""
+    if not os.path.isfile(path):
+        return 'the file does not exist' if not os.path.isdir(path) else \
+            'it is a directory'
+    if os.path.getsize(path) == 0:
+        return 'the file is empty (0 bytes)'
+    return ''
 
 
 @dataclass

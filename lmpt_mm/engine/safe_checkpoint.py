@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import os.path as osp
-import pickle
+import re
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -102,8 +102,30 @@ def from_weights_only_tree(obj: Any) -> Any:
     return obj
 
 
-def _is_weights_only_refusal(err: Exception) -> bool:
-    return isinstance(err, pickle.UnpicklingError) or 'weights_only' in str(err)
+# torch >= 2.6 names a refused global in one of two wordings:
+# "Unsupported global: GLOBAL numpy._core.multiarray._reconstruct was not an allowed
+# global by default" and "Trying to load unsupported GLOBAL posix.system whose module
+# posix is blocked".
+_GLOBAL_RE = re.compile(r'unsupported (?:global:\s+)?GLOBAL\s+([\w.]+)', re.IGNORECASE)
+
+
+class CorruptCheckpointError(RuntimeError):
+    """The file is not a complete checkpoint (empty, truncated, or not torch.save's)."""
+
+
+def refused_global(err: Exception) -> Optional[str]:
+    """The global ``torch.load(weights_only=True)`` refused, or None if ``err`` says
+    something else (e.g. a truncated file)."""
+    match = _GLOBAL_RE.search(str(err))
+    return match.group(1) if match else None
+
+
+def _corrupt(filename: str, why: str) -> CorruptCheckpointError:
+    return CorruptCheckpointError(
+        f'checkpoint {filename} is not a readable checkpoint: {why}. It may be '
+        'truncated (a save that was interrupted), damaged in transfer, or not a '
+        'file written by torch.save; use another checkpoint (e.g. an earlier '
+        'epoch_*.pth) or write it again.')
 
 
 def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
@@ -111,22 +133,34 @@ def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
 
     Registered as MMEngine's loader for local paths, so ``load_from``, ``--resume``
     and ``tools/test.py`` all go through it.
+
+    Raises:
+        FileNotFoundError: no such file.
+        CorruptCheckpointError: empty, truncated or not a checkpoint (the unsafe
+            opt-in would not help, so it is not suggested).
+        RuntimeError: the file needs a pickled global (named) and unsafe loading
+            was not allowed.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
+    if osp.getsize(filename) == 0:
+        raise _corrupt(filename, 'the file is empty (0 bytes)')
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except Exception as err:  # noqa: BLE001 - re-raised below with the fix
-        if not _is_weights_only_refusal(err):
-            raise
+        name = refused_global(err)
+        if name is None:
+            first = next((line.strip() for line in str(err).splitlines()
+                          if line.strip() and 'Weights only load failed' not in line
+                          and 'PyTorch 2.6' not in line), '')
+            raise _corrupt(filename, f'{type(err).__name__}'
+                           + (f': {first[:200]}' if first else '')) from err
         if not unsafe_checkpoint_load_allowed():
-            reason = next((line.strip() for line in str(err).splitlines()
-                           if 'Unsupported global' in line), type(err).__name__)
             raise RuntimeError(
                 f'checkpoint {filename} cannot be loaded with weights_only=True: '
-                f'it contains pickled objects beyond tensors and plain Python types '
-                f'({reason}). Checkpoints written by lmpt_mm never do. If you trust '
+                f'it needs the pickled global {name}, beyond tensors and plain Python '
+                'types. Checkpoints written by lmpt_mm never do. If you trust '
                 'the file, opt in to unsafe loading, which can execute arbitrary code: '
                 'pass --unsafe-load to tools/train.py or tools/test.py, set '
                 '`unsafe_checkpoint_load = True` in the config, or export '

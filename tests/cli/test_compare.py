@@ -119,3 +119,32 @@ def test_reads_the_metric_per_class_table_and_skips_undefined_ap(tmp_path):
         '0,ball,500,head,30,70.5000,sigmoid\n1,egg,3,tail,0,,sigmoid\n')
     (result, ) = collect([run])
     assert result.per_class == [dict(cls='ball', ap=70.5, train_freq=500)]
+
+
+# --- issue 11: stale and corrupt metrics.json ---------------------------------------
+def test_stale_metrics_json_is_warned_and_marked(work_dirs, tmp_path):
+    import os
+    run = work_dirs[0]
+    ckpt = run / 'epoch_3.pth'
+    ckpt.write_bytes(b'x')
+    metrics = run / 'metrics.json'
+    os.utime(metrics, (1000, 1000))
+    os.utime(ckpt, (2000, 2000))
+    with pytest.warns(UserWarning, match=rf'{metrics} is stale: it is older than '
+                      r'epoch_3\.pth in the same work dir'):
+        results = compare(work_dirs, tmp_path / 'out')
+    assert results[0].stale and not results[1].stale
+    table = (tmp_path / 'out' / 'comparison.md').read_text()
+    assert '| LMPT (stale) | 60.00 |' in table and '| CoOp | 55.50 |' in table
+    os.utime(metrics, (3000, 3000))  # tested after the checkpoint: fresh
+    assert not collect(work_dirs)[0].stale
+
+
+@pytest.mark.parametrize('content', ['{"lt/mAP": 5', '[1, 2]'])
+def test_corrupt_metrics_json_names_its_path(tmp_path, content):
+    run = tmp_path / 'run'
+    run.mkdir()
+    (run / 'metrics.json').write_text(content)
+    with pytest.raises(ValueError, match=rf'{run / "metrics.json"} (is not valid JSON|'
+                       'must hold a JSON object)'):
+        find_metrics(run)

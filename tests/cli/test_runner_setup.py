@@ -37,9 +37,13 @@ def test_required_hooks_and_persistent_workers_fix():
     assert cfg.work_dir.endswith('tiny_resnet_lt')
 
 
-def test_resume_flags():
-    cfg = prepare_train_cfg(train_args(resume='auto'))
-    assert cfg.resume is True and cfg.load_from is None
+def test_resume_flags(tmp_path):
+    # `--resume auto` is resolved before the runner: nothing to resume -> afresh
+    cfg = prepare_train_cfg(train_args(resume='auto', work_dir=str(tmp_path)))
+    assert not cfg.resume and cfg.load_from is None
+    torch.save({'meta': {'epoch': 1}}, tmp_path / 'epoch_1.pth')
+    cfg = prepare_train_cfg(train_args(resume='auto', work_dir=str(tmp_path)))
+    assert cfg.resume is True and cfg.load_from == str(tmp_path / 'epoch_1.pth')
     cfg = prepare_train_cfg(train_args(resume='w/epoch_1.pth'))
     assert cfg.resume is True and cfg.load_from == 'w/epoch_1.pth'
 
@@ -124,3 +128,24 @@ def test_feature_cache_switch_adds_the_hook(tmp_path):
                    "feature_cache = dict(enable=False)\n")
     cfg = prepare_train_cfg(train_args(config=str(off)))
     assert 'FeatureCacheHook' not in {h['type'] for h in cfg.custom_hooks}
+
+
+# --- issue 11: --cfg-options keys nothing reads ------------------------------------
+def test_unused_cfg_option_is_warned_naming_the_key(mm_log):
+    cfg = prepare_train_cfg(train_args(cfg_options={'foo.bar': 1,
+                                                    'train_cfg.max_epochs': 3}))
+    assert cfg.train_cfg.max_epochs == 3
+    warned = [m for m in mm_log.messages() if '--cfg-options' in m]
+    assert warned == ["--cfg-options foo.bar=1: 'foo' is not a key of the config nor one "
+                      'the runner or the tools read, so it has no effect (check the '
+                      'spelling)']
+
+
+def test_data_root_option_that_moves_nothing_is_warned(mm_log):
+    prepare_test_cfg(argparse.Namespace(
+        config=CONFIG, checkpoint='none', work_dir=None, out=None, launcher='none',
+        unsafe_load=False, cfg_options={'data_root': 'elsewhere'}))
+    (msg, ) = [m for m in mm_log.messages() if '--cfg-options' in m]
+    assert msg.startswith("--cfg-options data_root='elsewhere' does not move the "
+                          'dataloaders (train_dataloader, val_dataloader, '
+                          'test_dataloader keep their data_root')

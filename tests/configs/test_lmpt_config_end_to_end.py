@@ -100,3 +100,11 @@ def test_lmpt_entry_point_trains_and_tests(tmp_path):
     logged = set(val_records[0]) & METRIC_KEYS
     assert {'lt/mAP', 'lt/mAP_tail'} <= logged
     assert all(0.0 <= val_records[0][k] <= 100.0 for k in logged)
+
+    # The checkpoint holds the prompts only (save_trainable_only=True); tools/test.py's
+    # strict check requires what the model saves, so it loads and is tested.
+    assert not any(k.startswith('backbone.') for k in ckpt['state_dict'])
+    test_dir = tmp_path / 'test'
+    run(['tools/test.py', CONFIG, str(work_dir / 'epoch_1.pth'), '--work-dir',
+         str(test_dir), *options])
+    assert 'lt/mAP' in json.loads((test_dir / 'metrics.json').read_text())

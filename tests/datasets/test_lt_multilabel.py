@@ -199,3 +199,21 @@ def test_statistics_match_label_matrix(lt_ann_root):
         y[i, ds.get_data_info(i)['gt_label']] = 1
     assert y.sum(0).tolist() == ds.metainfo['class_freq']
     assert (len(ds) - y.sum(0)).tolist() == ds.metainfo['neg_class_freq']
+
+
+# --- issue 11: an image that cannot be read names its file -------------------------
+def test_empty_image_names_its_file(tiny_lt_world, tmp_path):
+    import shutil
+    root = shutil.copytree(tiny_lt_world, tmp_path / 'world')
+    (root / 'images' / 'train_002.png').write_bytes(b'')  # 0 bytes
+    ds = LTMultiLabelDataset(ann_file='train.txt', label_file='labels.txt',
+                             data_root=str(root),
+                             pipeline=[dict(type='LoadImageFromFile'),
+                                       dict(type='PackInputs')])
+    assert ds[1]['inputs'].shape[-1] == 32
+    with pytest.raises(ValueError, match=r'image .*train_002\.png \(sample 2 of '
+                       r'.*train\.txt\) cannot be loaded: the file is empty \(0 bytes\)'):
+        ds[2]
+    (root / 'images' / 'train_003.png').unlink()
+    with pytest.raises(FileNotFoundError, match=r'train_003\.png .*does not exist'):
+        ds[3]

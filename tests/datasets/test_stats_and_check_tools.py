@@ -31,6 +31,12 @@ def test_dataset_stats_custom(repo_root, tiny_lt, tmp_path, capsys):
     js = json.loads((out / 'class_stats.json').read_text())
     assert js['class_freq'] == [2, 3, 1]
     assert js['class_groups'] == {'head': [1], 'medium': [0], 'tail': [2]}
+    # JSON is the stats_file format the tool points to; its pickle reads the same
+    # through the losses' restricted unpickler.
+    from lmpt_mm.models.losses.class_counts import load_class_stats
+    assert f"use stats_file='{out / 'class_stats.json'}'" in printed
+    assert load_class_stats(out / 'class_stats.json')[0].tolist() == \
+        load_class_stats(out / 'class_freq.pkl')[0].tolist() == [2, 3, 1]
     with open(out / 'class_freq.pkl', 'rb') as f:
         pkl = pickle.load(f)
     assert pkl['class_freq'].tolist() == [2, 3, 1]

@@ -215,7 +215,8 @@ def test_cache_reused_and_invalidated(tiny_lt_world, tmp_path, monkeypatch):
     assert first.encoded and sum(calls) == 16 * 2  # every image once per view
     calls.clear()
     again = _build(model, build_dataset(root, pipe), pipe, cache_dir)
-    assert not again.encoded and calls == [] and again.key == first.key
+    # loaded, not encoded: one image goes through the encoder to check the shapes
+    assert not again.encoded and calls == [1] and again.key == first.key
     for a, b in zip(first.dataset.views, again.dataset.views):
         assert all(torch.equal(x, y) for x, y in zip(a, b))
 
@@ -264,3 +265,28 @@ def test_fallbacks_say_why(tiny_lt_world, tmp_path):
     pipe = pipeline(0.5)
     result = _build(model, build_dataset(tiny_lt_world, pipe), pipe, tmp_path)
     assert result.dataset is None and 'frozen=False' in result.reason
+
+
+# --- issue 11: a cache that does not fit the model is rebuilt, with a log line -------
+@pytest.mark.parametrize('damage', ['shape', 'nan'])
+def test_cache_of_wrong_shape_or_nan_is_rebuilt(tiny_lt_world, tmp_path, mm_log, damage):
+    model = build_model()
+    pipe = pipeline(0.5)
+    first = _build(model, build_dataset(tiny_lt_world, pipe), pipe, tmp_path)
+    payload = torch.load(first.path, weights_only=True)
+    feats = payload['views'][1][0]
+    if damage == 'shape':  # e.g. written for an encoder of another width
+        payload['views'][1][0] = torch.zeros(feats.shape[0], feats.shape[1] + 3)
+    else:
+        payload['views'][1][0][2, 0] = float('nan')
+    torch.save(payload, first.path)
+    again = _build(model, build_dataset(tiny_lt_world, pipe), pipe, tmp_path)
+    assert again.encoded and again.path == first.path
+    width = list(feats.shape[1:])
+    expected = (f'{first.path} holds features of per-image shapes [[{width[0] + 3}]] '
+                f"(view 1) but the model's image encoder gives [{width}]; rebuilding it"
+                if damage == 'shape' else
+                f'{first.path} holds non-finite features (view 1, output 0); rebuilding it')
+    assert any(expected in m for m in mm_log.messages()), mm_log.messages()
+    for a, b in zip(first.dataset.views, again.dataset.views):
+        assert all(torch.equal(x, y) for x, y in zip(a, b))

@@ -64,3 +64,51 @@ def test_mmengine_uses_the_safe_loader(tmp_path):
     from mmengine.runner.checkpoint import CheckpointLoader
     assert CheckpointLoader._get_checkpoint_loader(str(tmp_path / 'x.pth')) is \
         load_local_checkpoint
+
+
+# --- issue 11: corrupt files vs files that need globals --------------------------
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f'touch {self.marker}', )
+
+
+@pytest.mark.parametrize('kind', ['empty', 'truncated', 'random', 'text'])
+@pytest.mark.parametrize('opted_in', [False, True])
+def test_corrupt_checkpoint_never_suggests_the_opt_in(tmp_path, kind, opted_in):
+    from lmpt_mm.engine.safe_checkpoint import CorruptCheckpointError
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': {'w': torch.ones(64)}}, good)
+    data = good.read_bytes()
+    content = {'empty': b'', 'truncated': data[:len(data) // 2],
+               'random': np.random.default_rng(0).bytes(1000), 'text': b'hello'}[kind]
+    path = tmp_path / f'{kind}.pth'
+    path.write_bytes(content)
+    allow_unsafe_checkpoint_load(opted_in)
+    try:
+        with pytest.raises(CorruptCheckpointError) as info:
+            load_local_checkpoint(str(path))
+    finally:
+        allow_unsafe_checkpoint_load(False)
+    msg = str(info.value)
+    assert f'{path} is not a readable checkpoint' in msg and 'truncated' in msg
+    assert 'unsafe' not in msg and 'weights_only=False' not in msg
+    if kind == 'empty':
+        assert 'empty (0 bytes)' in msg
+
+
+def test_needs_globals_names_the_global_and_runs_nothing(tmp_path):
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save({'meta': _RunsCode(marker)}, path)
+    with pytest.raises(RuntimeError, match=r'needs the pickled global posix\.system.*'
+                       r'--unsafe-load'):
+        load_local_checkpoint(str(path))
+    assert not marker.exists()
+    numpy_ckpt = tmp_path / 'numpy.pth'
+    torch.save({'meta': {'x': np.arange(3)}}, numpy_ckpt)
+    with pytest.raises(RuntimeError, match=r'global numpy\._core\.multiarray\._reconstruct'):
+        load_local_checkpoint(str(numpy_ckpt))

@@ -15,6 +15,7 @@ from PIL import Image
 
 import lmpt_mm  # noqa: F401
 from lmpt_mm.apis import MultiLabelInferencer, select_labels
+from lmpt_mm.apis.multi_label_inferencer import expand_image_paths
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'tests' / 'fixtures' / 'tiny_resnet_lt.py'
@@ -151,3 +152,24 @@ def test_missing_files_are_named(checkpoint, images, tmp_path):
         inferencer.predict([str(images[0]), str(tmp_path / 'missing.png')])
     with pytest.raises(ValueError, match='threshold'):
         MultiLabelInferencer(str(CONFIG), str(checkpoint), device='cpu', threshold=2.0)
+
+
+# --- issue 11: directories and empty images -----------------------------------------
+def test_predict_tool_takes_a_directory_and_names_an_empty_image(checkpoint, images,
+                                                                  tmp_path):
+    folder = tmp_path / 'imgs'
+    folder.mkdir()
+    for path in images[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / 'notes.txt').write_text('not an image')
+    proc = run(['tools/predict.py', str(CONFIG), str(checkpoint), str(folder),
+                '--device', 'cpu'])
+    assert list(parse_output(proc.stdout)) == [str(folder / p.name) for p in images[:2]]
+    empty = folder / 'empty.png'
+    empty.write_bytes(b'')
+    with pytest.raises(AssertionError, match=rf'image {empty} cannot be read: the file '
+                       r'is empty \(0 bytes\)'):
+        run(['tools/predict.py', str(CONFIG), str(checkpoint), str(folder),
+             '--device', 'cpu'])
+    with pytest.raises(ValueError, match='is a directory without images'):
+        expand_image_paths([str(tmp_path)])  # holds only the folder imgs/

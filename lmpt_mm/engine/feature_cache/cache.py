@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import time
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import torch
 from mmengine.dist import barrier, get_dist_info
@@ -14,7 +14,7 @@ from mmengine.model import is_model_wrapper
 from torch import nn
 
 from .dataset import CachedFeatureDataset
-from .encode import SeededView, encode_views
+from .encode import SeededView, encode_dataset, encode_views
 from .key import ImageFingerprint, cache_key
 from .views import ViewPlan, build_pipeline, plan_views
 
@@ -72,7 +72,13 @@ def _save(path: str, payload: dict) -> None:
     os.replace(tmp, path)  # atomic: a crash never leaves a truncated cache
 
 
-def _load(path: str, key: str, num: int, plan: ViewPlan) -> Optional[list]:
+def _load(path: str, key: str, num: int, plan: ViewPlan,
+          probe: Optional[Callable[[], list]] = None) -> Optional[list]:
+    """The cached views, or None (with a log line saying why) to rebuild them.
+
+    ``probe()`` gives the per-sample shapes the model's encoder produces now; a
+    cache whose features have other shapes, or hold non-finite values, is rebuilt.
+    """
     try:
         payload = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as exc:  # unreadable or truncated file: rebuild
@@ -82,7 +88,23 @@ def _load(path: str, key: str, num: int, plan: ViewPlan) -> Optional[list]:
             len(payload.get('views', [])) != plan.num_views:
         log(f'{path} does not match this run; rebuilding it', logging.WARNING)
         return None
-    return [tuple(feats) for feats in payload['views']]
+    views = [tuple(feats) for feats in payload['views']]
+    if probe is not None:
+        expected = probe()
+        for v, feats in enumerate(views):
+            got = [list(f.shape[1:]) for f in feats]
+            if got != expected or any(f.shape[0] != num for f in feats):
+                log(f'{path} holds features of per-image shapes {got} (view {v}) but '
+                    f"the model's image encoder gives {expected}; rebuilding it",
+                    logging.WARNING)
+                return None
+    for v, feats in enumerate(views):
+        bad = [i for i, f in enumerate(feats) if not torch.isfinite(f).all()]
+        if bad:
+            log(f'{path} holds non-finite features (view {v}, output {bad[0]}); '
+                'rebuilding it', logging.WARNING)
+            return None
+    return views
 
 
 def build_feature_cache(model: nn.Module,
@@ -137,7 +159,17 @@ def build_feature_cache(model: nn.Module,
     path = osp.join(cache_dir, f'{key}.pt')
     pack = copy.deepcopy(dict(pipeline[-1]))
     start = time.perf_counter()
-    views = _load(path, key, len(dataset), plan) if osp.isfile(path) else None
+    def probe() -> list:
+        """Per-image feature shapes of the model now (one image encoded)."""
+        was_training = model.training
+        model.eval()
+        feats = encode_dataset(view_datasets(dataset, plan)[0],
+                               lambda batch: model.data_preprocessor(batch, False),
+                               model.backbone, batch_size=1, indices=[0])
+        model.train(was_training)
+        return [list(f.shape[1:]) for f in feats]
+
+    views = _load(path, key, len(dataset), plan, probe) if osp.isfile(path) else None
     encoded = views is None
     if encoded:
         rank, world = get_dist_info()
@@ -150,6 +182,15 @@ def build_feature_cache(model: nn.Module,
                              lambda batch: model.data_preprocessor(batch, False),
                              model.backbone, batch_size, num_workers)
         model.train(was_training)
+        for v, feats in enumerate(views):
+            if any(not torch.isfinite(f).all() for f in feats):
+                rows = sorted({int(i) for f in feats
+                               for i in torch.nonzero(~torch.isfinite(f.flatten(1)).all(1))})
+                paths = [dataset.get_data_info(i).get('img_path') for i in rows[:3]]
+                raise ValueError(
+                    f'{LOG_PREFIX}: the frozen image encoder gives non-finite features '
+                    f'for {len(rows)} image(s) (view {v}; first: {paths}); the cache '
+                    f'{path} is not written. Check these images and the encoder weights.')
         if rank == 0:
             _save(path, dict(key=key, num_samples=len(dataset), mode=plan.mode,
                              probs=plan.probs, flips=plan.flips,

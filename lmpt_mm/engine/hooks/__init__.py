@@ -1,7 +1,12 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .class_stats_hook import ClassStatsHook
+from .eval_images_check_hook import EvalImagesCheckHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .feature_cache_hook import FeatureCacheHook
+from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
+from .strict_load_hook import StrictCheckpointLoadHook
 
-__all__ = ['ClassStatsHook', 'EpochSeedHook', 'FeatureCacheHook', 'SafeCheckpointHook',
-           'epoch_seed']
+__all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
+           'FeatureCacheHook', 'NonFiniteLossHook',
+           'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed']

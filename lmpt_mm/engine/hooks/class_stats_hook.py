@@ -1,6 +1,7 @@
 """Hand the train split's class statistics to the model before training."""
 from __future__ import annotations
 
+import inspect
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -45,6 +46,16 @@ class ClassStatsHook(Hook):
                       'in its metainfo; the head keeps the statistics of its config.',
                       logger='current', level=30)
             return
-        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']))
+        dataset = runner.train_dataloader.dataset
+        ann_file = getattr(dataset, 'train_ann_file', None) or getattr(
+            dataset, 'ann_file', None)
+        source = f'the train split {ann_file!r}' if ann_file else 'the train split'
+        # `source` names the split in the stats_file disagreement warning; other
+        # receivers (a user's head) may not take it.
+        params = inspect.signature(target.set_class_stats).parameters
+        kwargs = dict(source=source) if 'source' in params or any(
+            p.kind is p.VAR_KEYWORD for p in params.values()) else {}
+        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']),
+                               **kwargs)
         print_log(f'ClassStatsHook: class statistics of {len(meta["class_freq"])} '
                   'classes taken from the train split.', logger='current')

@@ -5,6 +5,7 @@ from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
 from lmpt_mm.engine.safe_checkpoint import from_weights_only_tree, to_weights_only_tree
+from lmpt_mm.engine.work_dir_checkpoints import config_fingerprint
 
 # Keys holding tensors only (model and optimizer state): skipped to avoid copying.
 _TENSOR_KEYS = ('state_dict', 'ema_state_dict')
@@ -22,6 +23,10 @@ class SafeCheckpointHook(Hook):
     priority = 'VERY_LOW'  # after other hooks have added their entries
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        # Which config wrote it: the work-dir guard and `--resume auto` check it.
+        # (tools/train.py computes it from the config before the runner alters it.)
+        checkpoint.setdefault('meta', {})['lmpt_config'] = dict(
+            runner.cfg.get('lmpt_config_fingerprint') or config_fingerprint(runner.cfg))
         for key in list(checkpoint):
             if key not in _TENSOR_KEYS:
                 checkpoint[key] = to_weights_only_tree(checkpoint[key])

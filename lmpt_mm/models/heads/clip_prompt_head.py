@@ -178,14 +178,15 @@ class CLIPPromptHead(MultiLabelClsHead):
             yield self.loss_module
 
     def set_class_stats(self, class_freq: Sequence[float],
-                        neg_class_freq: Sequence[float]) -> None:
+                        neg_class_freq: Sequence[float],
+                        source: str = 'the train split') -> None:
         """Give train-split class counts to the losses that use them (runner hook entry)."""
         if len(class_freq) != self.num_classes or len(neg_class_freq) != self.num_classes:
             raise ValueError(f'class statistics have {len(class_freq)}/{len(neg_class_freq)} '
                              f'entries for a head with {self.num_classes} classes')
         for loss in self.loss_modules():
             if hasattr(loss, 'set_class_stats'):
-                loss.set_class_stats(class_freq, neg_class_freq)
+                loss.set_class_stats(class_freq, neg_class_freq, source=source)
 
     # -- features -------------------------------------------------------------------
     def pre_logits(self, feats: Tuple[torch.Tensor, ...]) -> torch.Tensor:

@@ -4,18 +4,23 @@ A loss that needs ``class_freq`` (``n_i``, positive images of class ``i``) and
 ``neg_class_freq`` (images without class ``i``) gets them in one of three ways:
 
 1. lists in the config (``class_freq=[...]``, ``neg_class_freq=[...]``);
-2. ``stats_file=`` - a pickle (``.pkl``/``.pickle``, e.g. the DB-loss paper's
-   ``*_class_freq.pkl``) or JSON (``.json``) file holding a dict with those keys;
+2. ``stats_file=`` - a JSON (``.json``, the documented format; written by
+   ``tools/dataset_stats.py``) or pickle (``.pkl``/``.pickle``, the DB-loss
+   code's ``*_class_freq.pkl``) file holding a dict with those keys. Pickles are
+   read by :class:`StatsUnpickler`, which only rebuilds containers, numbers,
+   strings and numeric numpy arrays and refuses every other global;
 3. late injection: ``loss.set_class_stats(class_freq, neg_class_freq)``, which a
    head/runner hook calls with the train dataset's ``metainfo`` before training.
 
 Counts are validated here (shape, sign, consistency); zero counts are only
 clamped where they are used, with a warning logged once.
 """
+import codecs
+import io
 import json
 import pickle
 from pathlib import Path
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -92,13 +97,103 @@ def check_class_stats(
     return pos, neg
 
 
+def _numeric_dtype(*args: Any) -> np.dtype:
+    """``numpy.dtype`` limited to numbers and booleans (an object dtype would let
+    the array's state carry arbitrary pickled objects)."""
+    dtype = np.dtype(*args)
+    if dtype.kind not in 'biufc':
+        raise pickle.UnpicklingError(
+            f'numpy dtype {dtype!r} is not a numeric dtype')
+    return dtype
+
+
+def _numpy_global(name: str) -> Callable:
+    # numpy 2 moved numpy.core to numpy._core; the DB-loss files name the old one.
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy 1.x
+        from numpy.core import multiarray
+    return getattr(multiarray, name)
+
+
+# The globals the DB-loss code's pickles need (protocol 2, written by Python 2 /
+# numpy 1): arrays are rebuilt by multiarray._reconstruct + ndarray.__setstate__,
+# numpy scalars by multiarray.scalar, and the raw bytes of both come through
+# _codecs.encode(str, 'latin1'). Nothing here runs code named by the file.
+_STATS_GLOBALS: Dict[Tuple[str, str], Callable[[], Any]] = {
+    ('numpy', 'dtype'): lambda: _numeric_dtype,
+    ('numpy', 'ndarray'): lambda: np.ndarray,
+    ('numpy.core.multiarray', '_reconstruct'): lambda: _numpy_global('_reconstruct'),
+    ('numpy._core.multiarray', '_reconstruct'): lambda: _numpy_global('_reconstruct'),
+    ('numpy.core.multiarray', 'scalar'): lambda: _numpy_global('scalar'),
+    ('numpy._core.multiarray', 'scalar'): lambda: _numpy_global('scalar'),
+    ('_codecs', 'encode'): lambda: _latin1_encode,
+    # Python 2 pickles name the builtins module __builtin__.
+    **{(module, name): (lambda value=value: value)
+       for module in ('builtins', '__builtin__')
+       for name, value in (('set', set), ('frozenset', frozenset),
+                           ('complex', complex))},
+    ('collections', 'OrderedDict'): lambda: __import__('collections').OrderedDict,
+}
+
+
+def _latin1_encode(text: str, encoding: str = 'latin1') -> bytes:
+    """``_codecs.encode`` as numpy's pickles use it (raw bytes as latin-1 text)."""
+    if codecs.lookup(encoding).name not in ('latin-1', 'iso8859-1'):
+        raise pickle.UnpicklingError(
+            f"_codecs.encode with encoding {encoding!r} (only 'latin1' is "
+            'allowed in class statistics files)')
+    return codecs.encode(text, 'latin1')
+
+
+class StatsUnpickler(pickle.Unpickler):
+    """Unpickler for class statistics: dicts, lists, tuples, sets, numbers,
+    strings and numeric numpy arrays/scalars; any other global is refused.
+
+    ``pickle.load`` would import and call whatever a file names (e.g.
+    ``posix.system``): a crafted ``stats_file`` could run arbitrary code.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        factory = _STATS_GLOBALS.get((module, name))
+        if factory is None:
+            raise pickle.UnpicklingError(
+                f'global {module}.{name} is not allowed in a class statistics '
+                'file (only dicts, lists, numbers, strings and numeric numpy '
+                'arrays are)')
+        return factory()
+
+
+def read_stats_pickle(path: Union[str, Path]) -> Any:
+    """Read a class statistics pickle with :class:`StatsUnpickler`.
+
+    Raises:
+        ValueError: naming the file and the refused global, or saying the
+            file is not a readable pickle.
+    """
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        # latin1: the DB-loss files were written by Python 2 (numpy's raw bytes).
+        return StatsUnpickler(io.BytesIO(data), encoding='latin1').load()
+    except pickle.UnpicklingError as err:
+        raise ValueError(f'class statistics file {str(path)!r} refused: {err}. '
+                         'Export the statistics as JSON (tools/dataset_stats.py '
+                         'writes class_stats.json) and pass that as stats_file'
+                         ) from err
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError,
+            KeyError) as err:
+        raise ValueError(f'class statistics file {str(path)!r} is not a '
+                         f'readable pickle ({type(err).__name__}: {err})') from err
+
+
 def load_class_stats(
         path: Union[str, Path]) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """Read ``class_freq`` (required) and ``neg_class_freq`` from a file.
 
     Args:
-        path: ``.json``, or ``.pkl``/``.pickle`` (pickle executes code from the
-            file: only load files you trust).
+        path: ``.json``, or ``.pkl``/``.pickle`` (read by
+            :class:`StatsUnpickler`: numbers and numeric arrays only).
 
     Returns:
         ``(class_freq, neg_class_freq)``; the second is None when the file has
@@ -113,8 +208,7 @@ def load_class_stats(
         with open(path, 'r', encoding='utf-8') as f:
             data = json.load(f)
     elif suffix in ('.pkl', '.pickle'):
-        with open(path, 'rb') as f:
-            data = pickle.load(f)
+        data = read_stats_pickle(path)
     else:
         raise ValueError(f'class statistics file {str(path)!r}: unknown '
                          "extension, expected '.json', '.pkl' or '.pickle'")
@@ -164,3 +258,47 @@ def clamp_counts(counts: torch.Tensor,
         if high is not None:
             counts = torch.minimum(counts, high)
     return counts
+
+
+StatsPair = Tuple[Optional[torch.Tensor], Optional[torch.Tensor]]
+
+
+def _first_differences(name: str, a: Optional[torch.Tensor],
+                       b: Optional[torch.Tensor], limit: int) -> list:
+    if a is None or b is None:
+        return []
+    if a.numel() != b.numel():
+        return [f'{name} has {a.numel()} classes in the file, {b.numel()} in '
+                'the other source']
+    idx = torch.nonzero(a != b).flatten().tolist()[:limit]
+    return [f'{name}[{i}] {a[i].item():g} vs {b[i].item():g}' for i in idx]
+
+
+def choose_class_stats(file_stats: StatsPair, new_stats: StatsPair,
+                       stats_file: Optional[Union[str, Path]], source: str,
+                       prefer_stats_file: bool, owner: str,
+                       limit: int = 5) -> StatsPair:
+    """The statistics a loss keeps when ``set_class_stats`` replaces those of
+    its ``stats_file``.
+
+    Equal counts: ``new_stats``. Different counts: a warning naming both sources,
+    the first ``limit`` differing classes and which wins - ``new_stats`` (the
+    train split), or the file's with ``prefer_stats_file=True``.
+    """
+    if stats_file is None:
+        return new_stats
+    diffs = (_first_differences('class_freq', file_stats[0], new_stats[0], limit)
+             + _first_differences('neg_class_freq', file_stats[1], new_stats[1],
+                                  limit))[:limit]
+    if not diffs:
+        return new_stats
+    if prefer_stats_file:
+        verdict = (f'the counts of stats_file {str(stats_file)!r} are kept '
+                   '(prefer_stats_file=True)')
+    else:
+        verdict = (f'the counts of {source} are used; set prefer_stats_file=True '
+                   f'in the {owner} config to keep the file\'s')
+    warn_once(f'{owner}: class statistics of stats_file {str(stats_file)!r} '
+              f'differ from those of {source} (file vs split: '
+              f'{"; ".join(diffs)}): {verdict}')
+    return file_stats if prefer_stats_file else new_stats

@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
-                          check_class_stats, clamp_counts, resolve_class_stats)
+                          check_class_stats, choose_class_stats, clamp_counts,
+                          resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 
@@ -218,6 +219,9 @@ class ClassSpecificEmbeddingLoss(nn.Module):
             the LMPT code's ``.mean()``) or a number; one given to
             :meth:`forward` overrides it.
         stats_file: optional statistics file instead of ``class_freq``.
+        prefer_stats_file: keep ``stats_file``'s counts when
+            :meth:`set_class_stats` brings different ones (default: the train
+            split's win, with a warning).
     """
 
     def __init__(self,
@@ -229,8 +233,11 @@ class ClassSpecificEmbeddingLoss(nn.Module):
                  loss_weight: float = 1.0,
                  reduction: Reduction = 'mean',
                  stats_file: Optional[str] = None,
-                 avg_factor: AvgFactor = 'batch') -> None:
+                 avg_factor: AvgFactor = 'batch',
+                 prefer_stats_file: bool = False) -> None:
         super().__init__()
+        self.stats_file = stats_file
+        self.prefer_stats_file = prefer_stats_file
         if mode not in ('feature', 'token'):
             raise ValueError(f"mode must be 'feature' or 'token', got {mode!r}")
         check_reduction(reduction)
@@ -245,10 +252,15 @@ class ClassSpecificEmbeddingLoss(nn.Module):
 
     def set_class_stats(self,
                         class_freq: StatsLike,
-                        neg_class_freq: Optional[StatsLike] = None) -> None:
+                        neg_class_freq: Optional[StatsLike] = None,
+                        source: str = 'the train split') -> None:
         """Set (or replace) ``class_freq``; ``neg_class_freq`` is only
-        validated against it (the CSE loss does not use it)."""
-        self.class_freq, _ = check_class_stats(class_freq, neg_class_freq)
+        validated against it (the CSE loss does not use it). ``source`` names
+        them in the warning logged when they differ from ``stats_file``'s."""
+        new_freq, _ = check_class_stats(class_freq, neg_class_freq)
+        self.class_freq, _ = choose_class_stats(
+            (self.class_freq, None), (new_freq, None), self.stats_file, source,
+            self.prefer_stats_file, type(self).__name__)
 
     def forward(self,
                 caption_feats: torch.Tensor,

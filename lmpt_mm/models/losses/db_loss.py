@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
-                          check_class_stats, clamp_counts, resolve_class_stats)
+                          check_class_stats, choose_class_stats, clamp_counts,
+                          resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 
@@ -374,7 +375,9 @@ class DistributionBalancedLoss(nn.Module):
        paper's ``*_class_freq.pkl``); not together with 1;
     3. :meth:`set_class_stats`, called by the head / a runner hook with the
        train dataset's ``metainfo['class_freq']`` and
-       ``metainfo['neg_class_freq']`` before training; it replaces 1 or 2.
+       ``metainfo['neg_class_freq']`` before training; it replaces 1 or 2
+       (counts that differ from ``stats_file``'s are logged with a warning;
+       ``prefer_stats_file=True`` keeps the file's).
 
     A forward whose configuration needs missing statistics raises a
     ``ValueError`` naming them. They are kept on the CPU (not in the
@@ -392,7 +395,11 @@ class DistributionBalancedLoss(nn.Module):
 
     Args:
         class_freq, neg_class_freq: per-class train counts, or None.
-        stats_file: path of a ``.pkl``/``.pickle``/``.json`` statistics file.
+        stats_file: path of a ``.json`` (or ``.pkl``/``.pickle``) statistics
+            file.
+        prefer_stats_file: keep ``stats_file``'s counts when
+            :meth:`set_class_stats` brings different ones (default: the train
+            split's win, with a warning).
         reweight_func: None, ``'inv'``, ``'sqrt_inv'``, ``'rebalance'``,
             ``'CB'``.
         focal: ``dict(focal, balance_param, gamma)``; None = no focal.
@@ -418,10 +425,13 @@ class DistributionBalancedLoss(nn.Module):
                  variant: Variant = 'db',
                  loss_weight: float = 1.0,
                  reduction: Reduction = 'mean',
-                 avg_factor: AvgFactor = None) -> None:
+                 avg_factor: AvgFactor = None,
+                 prefer_stats_file: bool = False) -> None:
         super().__init__()
         check_reduction(reduction)
         self.avg_factor = check_avg_factor(avg_factor)
+        self.stats_file = stats_file
+        self.prefer_stats_file = prefer_stats_file
         parse_db_options(reweight_func, focal, map_param, logit_reg, variant)
         if reweight_func == 'CB':
             class_balanced_weight([1.0], cb_beta)  # validates cb_beta early
@@ -438,11 +448,15 @@ class DistributionBalancedLoss(nn.Module):
 
     def set_class_stats(self,
                         class_freq: StatsLike,
-                        neg_class_freq: Optional[StatsLike] = None) -> None:
+                        neg_class_freq: Optional[StatsLike] = None,
+                        source: str = 'the train split') -> None:
         """Set (or replace) the train statistics, e.g. from the train
-        dataset's ``metainfo``; validated here."""
-        self.class_freq, self.neg_class_freq = check_class_stats(
-            class_freq, neg_class_freq)
+        dataset's ``metainfo``; validated here. ``source`` names them in the
+        warning logged when they differ from ``stats_file``'s."""
+        self.class_freq, self.neg_class_freq = choose_class_stats(
+            (self.class_freq, self.neg_class_freq),
+            check_class_stats(class_freq, neg_class_freq), self.stats_file,
+            source, self.prefer_stats_file, type(self).__name__)
 
     def forward(self,
                 cls_score: torch.Tensor,
