@@ -139,6 +139,8 @@ def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
     ecfg.resume = False
     # No validation while adapting: the epoch is never chosen on the novel test set.
     ecfg.val_dataloader = ecfg.val_cfg = ecfg.val_evaluator = None
+    if ecfg.get('test_cfg') is None:
+        ecfg.test_cfg = dict()
     if fs.get('adapt', True):
         ecfg.train_dataloader.dataset.update(shots=int(shots), episode=int(episode))
         hooks = list(ecfg.get('custom_hooks') or [])

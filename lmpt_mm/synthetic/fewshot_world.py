@@ -66,16 +66,19 @@ def _write_csv(path: Path, classes: Sequence[str], names: Sequence[str],
 def generate_fewshot_split(world: str | Path, out: str | Path | None = None,
                            novel: Sequence[str] = NOVEL_CLASSES,
                            shots: Sequence[int] = (1, 5), episodes: int = 10,
-                           seed: int = 0) -> Dict:
+                           seed: int = 0, train_list: str = 'lt_train.txt',
+                           test_list: str = 'lt_test.txt') -> Dict:
     """Write the few-shot CSV files of the world in ``world`` into ``out``.
 
     Args:
-        world: the world folder (``labels.txt``, ``lt_train.txt``, ``lt_test.txt``).
+        world: the world folder (``labels.txt``, ``train_list``, ``test_list``; image
+            paths ``images/<name>.png``).
         out: output folder; default ``world/fewshot``.
         novel: novel class names (the others are base).
         shots: the K of the episodes.
         episodes: episodes per K.
         seed: sampling seed (episode ``e`` of K uses ``[seed, K, e]``).
+        train_list, test_list: the split lists of the world.
 
     Returns:
         The summary also written to ``out/fewshot.json``.
@@ -91,8 +94,12 @@ def generate_fewshot_split(world: str | Path, out: str | Path | None = None,
     base_ids = [i for i in range(len(names)) if i not in novel_ids]
     base_names = [names[i] for i in base_ids]
     split = {}
-    for s in ('train', 'test'):
-        rels, y = read_label_list(world / f'lt_{s}.txt', len(names))
+    for s, list_file in (('train', train_list), ('test', test_list)):
+        rels, y = read_label_list(world / list_file, len(names))
+        bad = [r for r in rels if not (r.startswith('images/') and r.endswith('.png'))]
+        if bad:
+            raise ValueError(f'{world / list_file}: image path {bad[0]!r} is not '
+                             'images/<name>.png')
         split[s] = ([r[len('images/'):-len('.png')] for r in rels], y)
     (tr_names, tr_y), (te_names, te_y) = split['train'], split['test']
     has_novel_tr = tr_y[:, novel_ids].any(1)

@@ -1,9 +1,9 @@
 # HP-DVAL, multi-label few-shot on the offline world: base stages 1 (DVAL) and 2 (HPT)
 # on the 14 base classes, then per episode the student (backbone + embedding neck)
 # adapted on the support set with the published evaluation's recipe (global/local
-# prompts and text encoder frozen; configs/_base_/schedules/fewshot_adapt_adamw.py).
-_base_ = ['./base/hpdval-stage2-base_synth-vit_synth-fs.py',
-          '../../_base_/schedules/fewshot_adapt_adamw.py']
+# prompts and text encoder frozen; AdamW lr 1e-5, betas (0.9, 0.9), wd 1e-4, constant lr,
+# as configs/_base_/schedules/fewshot_adapt_adamw.py).
+_base_ = ['./base/hpdval-stage2-base_synth-vit_synth-fs.py']
 method_name = 'HP-DVAL'
 model = dict(freeze_student=False,
              head=dict(classes=_base_.novel_classes, loss=_base_.asl_loss))
