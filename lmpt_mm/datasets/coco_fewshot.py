@@ -8,7 +8,8 @@ is a position in the ``images`` list of the user's own ``instances_train2014.jso
 
 Views: ``'base'`` (train2014 images with a base label, base labels only, without the
 support images of any episode), ``'support'`` (the episode's images with their novel
-labels), ``'novel_test'`` (val2014 images with a novel label, novel labels only).
+labels), ``'novel_test'`` (val2014 images with a novel label, novel labels only) and
+``'base_test'`` (val2014 images with a base label, base labels only).
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ class COCO2014FewShot(MultiLabelDataset):
     support image of some episode.
 
     Args:
-        view: ``'base'``, ``'support'`` or ``'novel_test'``.
+        view: ``'base'``, ``'support'``, ``'novel_test'`` or ``'base_test'``.
         episodes_file: the episodes JSON.
         ann_file: the COCO instances file of the view (``instances_train2014.json``
             for base and support, ``instances_val2014.json`` for the novel test).
@@ -100,7 +101,7 @@ class COCO2014FewShot(MultiLabelDataset):
     """
 
     def __init__(self,
-                 view: Literal['base', 'support', 'novel_test'] = 'base',
+                 view: Literal['base', 'base_test', 'support', 'novel_test'] = 'base',
                  episodes_file: str = 'coco2014_fewshot_episodes.json',
                  ann_file: str = 'annotations/instances_train2014.json',
                  train_ann_file: Optional[str] = None,
@@ -111,8 +112,9 @@ class COCO2014FewShot(MultiLabelDataset):
                  exclude_support: bool = True,
                  metainfo: Optional[dict] = None,
                  **kwargs):
-        if view not in ('base', 'support', 'novel_test'):
-            raise ValueError(f"view must be 'base', 'support' or 'novel_test', got {view!r}")
+        if view not in ('base', 'base_test', 'support', 'novel_test'):
+            raise ValueError("view must be 'base', 'base_test', 'support' or 'novel_test', "
+                             f'got {view!r}')
         if view == 'support' and (shots is None or episode is None):
             raise ValueError(f"view='support' needs shots and episode, got shots={shots}, "
                              f'episode={episode}')
@@ -122,7 +124,8 @@ class COCO2014FewShot(MultiLabelDataset):
         ann_path = _resolve(ann_file, data_root)
         self.exclude_support = exclude_support
         episodes = read_coco_episodes(self.episodes_file)
-        ids = episodes['base_label_ids'] if view == 'base' else episodes['novel_label_ids']
+        ids = episodes['base_label_ids'] if view in ('base', 'base_test') else episodes[
+            'novel_label_ids']
         self.label_ids: List[int] = [int(i) for i in ids]
         coco = read_coco_instances(ann_path)
         bad = [i for i in self.label_ids if not 0 <= i < len(coco.category_names)]
