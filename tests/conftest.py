@@ -42,6 +42,25 @@ def lt_ann_root() -> Path:
     return root
 
 
+DEFAULT_FEWSHOT_ROOT = REPO_ROOT.parent / 'shared' / 'data' / 'fewshot'
+
+
+def fewshot_data_root() -> Path:
+    """HP-DVAL's published few-shot splits (``voc/*.csv``, ``coco/*.json``): found through
+    ``LMPT_FEWSHOT_DATA`` (default ``../shared/data/fewshot`` beside the clone)."""
+    return Path(os.environ.get('LMPT_FEWSHOT_DATA', DEFAULT_FEWSHOT_ROOT))
+
+
+@pytest.fixture(scope='session')
+def fewshot_root() -> Path:
+    root = fewshot_data_root()
+    if not (root / 'voc' / 'classification_Train_base.csv').is_file():
+        pytest.skip(f'the published few-shot splits were not found under {root}; set '
+                    'LMPT_FEWSHOT_DATA to the folder holding voc/ and coco/ (HP-DVAL '
+                    'release)')
+    return root
+
+
 @pytest.fixture(scope='session')
 def db_stats_root() -> Path:
     root = db_loss_stats_root()

@@ -36,8 +36,39 @@ def build_wrapper(tmp_path):
         torch.distributed.destroy_process_group()
 
 
+def fewshot_csv(tmp):
+    """A two-image novel test CSV (VOC2007 few-shot format)."""
+    (tmp / 'classification_Test_novel.csv').write_text('name,cat,dog\n5,1,0\n7,0,1\n')
+    return dict(view='novel_test', ann_dir=str(tmp))
+
+
+def fewshot_coco(tmp):
+    """A tiny instances file and episodes file (2 images, 2 classes)."""
+    import json
+    (tmp / 'instances.json').write_text(json.dumps(dict(
+        images=[dict(id=1, file_name='a.jpg'), dict(id=2, file_name='b.jpg')],
+        categories=[dict(id=1, name='cat'), dict(id=2, name='dog')],
+        annotations=[dict(id=1, image_id=1, category_id=1, bbox=[0, 0, 2, 2]),
+                     dict(id=2, image_id=2, category_id=2, bbox=[0, 0, 2, 2])])))
+    (tmp / 'episodes.json').write_text(json.dumps(dict(
+        novel_label_ids=[1], base_label_ids=[0],
+        episodes={'1shot': [dict(class_to_indices={'1': [1]}, used_indices=[1])]})))
+    return dict(type='COCO2014FewShot', view='support', shots=1, episode=1,
+                data_root=str(tmp), episodes_file='episodes.json', ann_file='instances.json')
+
+
 # (registry, type) -> function(ctx) building it; ctx has the fixtures.
 BUILDERS = {
+    ('DATASETS', 'FewShotCSVDataset'): lambda c: registry.DATASETS.build(
+        dict(type='FewShotCSVDataset', **fewshot_csv(c['tmp']))),
+    ('DATASETS', 'VOC2007FewShot'): lambda c: registry.DATASETS.build(
+        dict(type='VOC2007FewShot', **fewshot_csv(c['tmp']))),
+    ('DATASETS', 'COCO2014FewShot'): lambda c: registry.DATASETS.build(
+        fewshot_coco(c['tmp'])),
+    ('HOOKS', 'FreezeModulesHook'):
+        lambda c: registry.HOOKS.build(dict(type='FreezeModulesHook', modules=['head'])),
+    ('METRICS', 'LogitAveragePrecision'):
+        lambda c: registry.METRICS.build(dict(type='LogitAveragePrecision')),
     ('DATASETS', 'LTMultiLabelDataset'):
         lambda c: registry.DATASETS.build(tiny_dataset(c['world'])),
     ('DATASETS', 'VOCLT'): lambda c: registry.DATASETS.build(
@@ -49,6 +80,14 @@ BUILDERS = {
         default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
     ('HOOKS', 'ClassStatsHook'): lambda c: registry.HOOKS.build(dict(type='ClassStatsHook')),
     ('HOOKS', 'EpochSeedHook'): lambda c: registry.HOOKS.build(dict(type='EpochSeedHook')),
+    ('HOOKS', 'AtomicCheckpointHook'):
+        lambda c: registry.HOOKS.build(dict(type='AtomicCheckpointHook')),
+    ('HOOKS', 'EvalImagesCheckHook'):
+        lambda c: registry.HOOKS.build(dict(type='EvalImagesCheckHook')),
+    ('HOOKS', 'NonFiniteLossHook'):
+        lambda c: registry.HOOKS.build(dict(type='NonFiniteLossHook')),
+    ('HOOKS', 'StrictCheckpointLoadHook'):
+        lambda c: registry.HOOKS.build(dict(type='StrictCheckpointLoadHook')),
     ('HOOKS', 'SafeCheckpointHook'):
         lambda c: registry.HOOKS.build(dict(type='SafeCheckpointHook')),
     ('METRICS', 'GroupAveragePrecision'): lambda c: registry.METRICS.build(

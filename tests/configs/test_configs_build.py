@@ -52,9 +52,11 @@ LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def config_files() -> List[Path]:
-    """Every config a user may run: all ``configs/**/*.py`` outside ``_base_``."""
+    """Every config a user may run: all ``configs/**/*.py`` outside ``_base_`` (and the
+    multi-label few-shot configs in ``*/fewshot/``, run by tools/fewshot.py and built by
+    tests/configs/test_fewshot_configs.py)."""
     return sorted(p for p in CONFIG_DIR.rglob('*.py')
-                  if '_base_' not in p.relative_to(CONFIG_DIR).parts)
+                  if not {'_base_', 'fewshot'} & set(p.relative_to(CONFIG_DIR).parts))
 
 
 def config_id(path: Path) -> str:

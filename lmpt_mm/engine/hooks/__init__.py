@@ -3,10 +3,12 @@ from .class_stats_hook import ClassStatsHook
 from .eval_images_check_hook import EvalImagesCheckHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
 from .feature_cache_hook import FeatureCacheHook
+from .freeze_modules_hook import FreezeModulesHook, trainable_parameter_counts
 from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
 __all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
-           'FeatureCacheHook', 'NonFiniteLossHook',
-           'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed']
+           'FeatureCacheHook', 'FreezeModulesHook', 'NonFiniteLossHook',
+           'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed',
+           'trainable_parameter_counts']

@@ -1,0 +1,22 @@
+# CoOp, multi-label few-shot on the offline world: base prompts from
+# base/coop-base_synth-vit_synth-fs.py, then per episode the image encoder adapted on
+# the support set with the published evaluation's recipe (prompts and text encoder
+# frozen; configs/_base_/schedules/fewshot_adapt_adamw.py), OFFLINE_ADAPT_EPOCHS epochs.
+_base_ = [
+    '../../_base_/models/clip_synth-vit.py', '../../_base_/datasets/synthetic_fewshot.py',
+    '../../_base_/schedules/fewshot_adapt_adamw.py', '../../_base_/default_runtime.py'
+]
+method_name = 'CoOp'
+model = dict(
+    backbone=dict(frozen=False),
+    head=dict(type='CoOpHead', classes=_base_.novel_classes,
+              prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
+              loss=_base_.asl_loss))
+train_dataloader = _base_.support_dataloader
+val_dataloader = None
+val_evaluator = None
+# Offline: 50 of the published 150 epochs (CPU minutes for 20 runs; a support set is one
+# batch, so an epoch is one step).
+train_cfg = dict(max_epochs=50)
+fewshot = dict(base_stages=['base/coop-base_synth-vit_synth-fs.py'], adapt=True,
+               frozen_modules=['head'], map_key='fewshot/mAP')

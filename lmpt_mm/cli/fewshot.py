@@ -1,0 +1,318 @@
+"""The multi-label few-shot protocol behind ``tools/fewshot.py``.
+
+Protocol (Huang et al., HP-DVAL, IEEE TIP, Section IV-A.2 and Table II; its released
+evaluation script): train on the base classes (the config's ``fewshot.base_stages``,
+none for zero-shot CLIP), then for every K and episode adapt a copy of the base model
+on the episode's support set and evaluate it on the novel-class test set; report the
+novel-class mAP (and CP/CR/CF1/OP/OR/OF1) per episode and its mean and standard
+deviation over the episodes.
+
+A few-shot config is an ordinary MMPretrain config of the **adaptation** run - model
+on the novel classes, ``train_dataloader`` on a support view (its ``shots`` and
+``episode`` are set per run), ``test_dataloader`` on the novel test view, optimiser,
+schedule, evaluators - plus::
+
+    fewshot = dict(
+        base_stages=['base/stage1.py', 'base/stage2.py'],  # relative to this config
+        adapt=True,                # False: evaluate the base model as it is
+        frozen_modules=['head'],   # kept frozen while adapting (FreezeModulesHook)
+        map_key='fewshot/mAP')     # the metric summarised as novel mAP
+
+Work dir layout: ``base/<stage>/`` (MMEngine runs), ``<K>shot/episode_<e>/``
+(adaptation run and ``result.json``), ``<K>shot/episodes.csv`` (one row per episode),
+``<K>shot/metrics.json`` (mean over episodes, read by ``tools/compare.py``: novel mAP
+as ``lt/mAP``), ``summary.csv`` / ``summary.md`` (mean +- std for every K). A finished
+stage or episode is skipped when the command runs again (resumable per episode).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import json
+import math
+import os.path as osp
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config, DictAction
+from mmengine.dist import barrier, is_main_process
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from lmpt_mm.engine.hooks.freeze_modules_hook import trainable_parameter_counts
+from .runner_setup import (add_common_args, add_required_hooks, fix_dataloaders,
+                           load_config, setup_distributed, setup_unsafe_load)
+from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
+
+# CSV/summary columns: our name -> metric key suffix (prefix from the config's map_key).
+# CP/CR/CF1 are MultiLabelMetric's macro averages, OP/OR/OF1 its micro averages.
+METRIC_COLUMNS = {'mAP': 'mAP', 'CP': 'precision', 'CR': 'recall', 'CF1': 'f1-score',
+                  'OP': 'precision_micro', 'OR': 'recall_micro', 'OF1': 'f1-score_micro'}
+
+
+def parse_episodes(spec: str) -> List[int]:
+    """``'1-10'``, ``'3'`` or ``'1,4,7-9'`` -> sorted unique 1-based episode numbers."""
+    out = set()
+    for part in str(spec).split(','):
+        m = re.fullmatch(r'\s*(\d+)\s*(?:-\s*(\d+)\s*)?', part)
+        if not m:
+            raise ValueError(f'--episodes: cannot read {part!r} (use e.g. 1-10 or 1,3,5)')
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if lo < 1 or hi < lo:
+            raise ValueError(f'--episodes: bad range {part!r} (episodes count from 1)')
+        out.update(range(lo, hi + 1))
+    return sorted(out)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description='Multi-label few-shot protocol (lmpt_mm)')
+    p.add_argument('config', help='few-shot config (adaptation run + `fewshot = dict(...)`)')
+    p.add_argument('--shots', type=int, nargs='+', default=[1, 5], help='K values')
+    p.add_argument('--episodes', default='1-10', help='episodes, e.g. 1-10 or 1,3,5')
+    p.add_argument('--base-checkpoint', help='use this base model instead of training '
+                   "the config's base stages")
+    p.add_argument('--base-cfg-options', nargs='+', action=DictAction,
+                   help='overrides for every base stage config')
+    add_common_args(p)
+    return p.parse_args(argv)
+
+
+# -- base training ---------------------------------------------------------------------
+def _stage_paths(cfg: Config) -> List[str]:
+    stages = (cfg.get('fewshot') or {}).get('base_stages') or []
+    here = osp.dirname(osp.abspath(cfg.filename))
+    out = []
+    for s in stages:
+        path = s if osp.isabs(s) else osp.join(here, s)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{cfg.filename}: fewshot.base_stages entry {s!r}: no '
+                                    f'file {path}')
+        out.append(path)
+    return out
+
+
+def _finished_checkpoint(work_dir: str, max_epochs: int) -> Optional[str]:
+    ckpt = osp.join(work_dir, f'epoch_{max_epochs}.pth')
+    return ckpt if osp.isfile(ckpt) else None
+
+
+def train_base(cfg: Config, args: argparse.Namespace, work_dir: str) -> Optional[str]:
+    """Train the base stages in order (each from the previous one's final checkpoint);
+    returns the last stage's final checkpoint, or None without base stages."""
+    ckpt = None
+    for path in _stage_paths(cfg):
+        stem = osp.splitext(osp.basename(path))[0]
+        scfg = load_config(path, args.base_cfg_options, osp.join(work_dir, 'base', stem))
+        done = _finished_checkpoint(scfg.work_dir, scfg.train_cfg.max_epochs)
+        if done is not None:
+            print_log(f'few-shot: base stage {stem} already trained ({done})',
+                      logger='current')
+            ckpt = done
+            continue
+        add_required_hooks(scfg)
+        apply_feature_cache_cfg(scfg)
+        fix_dataloaders(scfg)
+        setup_unsafe_load(scfg, args.unsafe_load)
+        if ckpt is not None:
+            scfg.load_from = ckpt
+        setup_distributed(scfg, args.launcher)
+        print_log(f'few-shot: training base stage {stem} -> {scfg.work_dir}',
+                  logger='current')
+        Runner.from_cfg(scfg).train()
+        ckpt = _finished_checkpoint(scfg.work_dir, scfg.train_cfg.max_epochs)
+        if ckpt is None:
+            raise RuntimeError(f'base stage {stem} finished without {scfg.work_dir}/'
+                               f'epoch_{scfg.train_cfg.max_epochs}.pth')
+    return ckpt
+
+
+# -- one episode -------------------------------------------------------------------------
+def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
+                base_ckpt: Optional[str], launcher: str) -> Config:
+    """The adaptation run of one episode: support view, base weights, no validation."""
+    fs = cfg.get('fewshot') or {}
+    ecfg = copy.deepcopy(cfg)
+    ecfg.work_dir = work_dir
+    ecfg.load_from = base_ckpt
+    ecfg.resume = False
+    # No validation while adapting: the epoch is never chosen on the novel test set.
+    ecfg.val_dataloader = ecfg.val_cfg = ecfg.val_evaluator = None
+    if ecfg.get('test_cfg') is None:
+        ecfg.test_cfg = dict()
+    if fs.get('adapt', True):
+        ecfg.train_dataloader.dataset.update(shots=int(shots), episode=int(episode))
+        hooks = list(ecfg.get('custom_hooks') or [])
+        hooks.append(dict(type='FreezeModulesHook',
+                          modules=list(fs.get('frozen_modules', ['head']))))
+        ecfg.custom_hooks = hooks
+        # Nothing of an adapted episode model is kept beyond its evaluation.
+        ecfg.default_hooks = dict(ecfg.get('default_hooks') or {},
+                                  checkpoint=dict(type='CheckpointHook', interval=-1))
+    else:
+        ecfg.train_dataloader = ecfg.train_cfg = ecfg.optim_wrapper = None
+        ecfg.param_scheduler = None
+    add_required_hooks(ecfg)
+    fix_dataloaders(ecfg)
+    if launcher != 'none':
+        # frozen modules go without gradients under DDP (see FreezeModulesHook)
+        ecfg.find_unused_parameters = True
+    setup_distributed(ecfg, launcher)
+    return ecfg
+
+
+def run_episode(cfg: Config, shots: int, episode: int, work_dir: str,
+                base_ckpt: Optional[str], launcher: str) -> dict:
+    """Adapt (unless ``fewshot.adapt=False``) and evaluate one episode; returns its row."""
+    fs = cfg.get('fewshot') or {}
+    prefix = fs.get('map_key', 'fewshot/mAP').rsplit('/', 1)[0]
+    ecfg = episode_cfg(cfg, shots, episode, work_dir, base_ckpt, launcher)
+    runner = Runner.from_cfg(ecfg)
+    adapted: Dict[str, int] = {}
+    support_images = None
+    if fs.get('adapt', True):
+        support_images = len(runner.train_dataloader.dataset)
+        runner.train()
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        adapted = trainable_parameter_counts(model)
+    metrics = runner.test()
+    missing = [f'{prefix}/{k}' for k in METRIC_COLUMNS.values()
+               if f'{prefix}/{k}' not in metrics]
+    if missing:
+        raise KeyError(f'{cfg.filename}: the test evaluators gave {sorted(metrics)}, not '
+                       f'{missing}; use LogitAveragePrecision and MultiLabelMetric '
+                       f"(average 'macro' and 'micro') with prefix '{prefix}'")
+    row = dict(shots=shots, episode=episode, support_images=support_images)
+    for col, key in METRIC_COLUMNS.items():
+        value = float(metrics[f'{prefix}/{key}'])
+        if not math.isfinite(value):
+            raise ValueError(f'episode {episode} ({shots}-shot): {col} is {value}')
+        row[col] = value
+    row['adapted'] = ';'.join(f'{k}:{v}' for k, v in sorted(adapted.items())) or 'none'
+    del runner
+    return row
+
+
+# -- results files -----------------------------------------------------------------------
+CSV_FIELDS = ['shots', 'episode', 'support_images', *METRIC_COLUMNS, 'adapted']
+
+
+def read_rows(path: Path) -> Dict[int, dict]:
+    if not path.is_file():
+        return {}
+    with path.open(newline='') as f:
+        return {int(r['episode']): r for r in csv.DictReader(f)}
+
+
+def write_rows(path: Path, rows: Dict[int, dict]) -> None:
+    with path.open('w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        w.writeheader()
+        for e in sorted(rows):
+            w.writerow({k: rows[e].get(k) for k in CSV_FIELDS})
+
+
+def mean_std(values: Sequence[float]) -> tuple:
+    """Mean and sample standard deviation (0 for a single value)."""
+    n = len(values)
+    mean = sum(values) / n
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return mean, std
+
+
+def summarize(rows: Dict[int, dict], shots: int, method: str, config: str) -> dict:
+    """``metrics.json`` of one K: means (``lt/mAP`` = novel mAP for tools/compare.py),
+    standard deviations and the episodes they cover."""
+    rec = dict(method=f'{method} ({shots}-shot)', protocol='fewshot-novel', config=config,
+               shots=shots, episodes=sorted(rows))
+    for col in METRIC_COLUMNS:
+        mean, std = mean_std([float(r[col]) for r in rows.values()])
+        rec[f'fewshot/{col}'], rec[f'fewshot/{col}_std'] = mean, std
+    rec['lt/mAP'] = rec['fewshot/mAP']
+    return rec
+
+
+def write_summary(work_dir: Path, records: List[dict]) -> None:
+    cols = list(METRIC_COLUMNS)
+    with (work_dir / 'summary.csv').open('w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['method', 'shots', 'episodes', *[c for k in cols for c in
+                                                      (k, f'{k}_std')]])
+        for r in records:
+            w.writerow([r['method'], r['shots'], len(r['episodes']),
+                        *[round(r[f'fewshot/{c}{s}'], 4) for c in cols for s in ('', '_std')]])
+    lines = ['| method | K | episodes | ' + ' | '.join(cols) + ' |',
+             '|---|---:|---:|' + '---:|' * len(cols)]
+    for r in records:
+        lines.append(f"| {r['method']} | {r['shots']} | {len(r['episodes'])} | " + ' | '.join(
+            f"{r[f'fewshot/{c}']:.2f} ± {r[f'fewshot/{c}_std']:.2f}" for c in cols) + ' |')
+    (work_dir / 'summary.md').write_text('\n'.join(lines) + '\n')
+
+
+# -- the protocol ------------------------------------------------------------------------
+def run_fewshot(args: argparse.Namespace) -> List[dict]:
+    """Base training, then every K x episode; returns the per-K summary records."""
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    if not isinstance(cfg.get('fewshot'), dict):
+        raise ValueError(f'{args.config} has no `fewshot = dict(...)`: not a few-shot '
+                         'config (see configs/hpdval/fewshot/README.md)')
+    setup_unsafe_load(cfg, args.unsafe_load)
+    episodes = parse_episodes(args.episodes)
+    bad = [k for k in args.shots if k < 1]
+    if bad:
+        raise ValueError(f'--shots must be >= 1, got {bad}')
+    work_dir = Path(cfg.work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    if args.base_checkpoint:
+        if not osp.isfile(args.base_checkpoint):
+            raise FileNotFoundError(f'--base-checkpoint {args.base_checkpoint} does not exist')
+        base_ckpt = args.base_checkpoint
+    else:
+        base_ckpt = train_base(cfg, args, str(work_dir))
+    method = cfg.get('method_name') or osp.splitext(osp.basename(args.config))[0]
+    adapt = bool(cfg.fewshot.get('adapt', True))
+    fixed_row = None
+    records = []
+    for shots in args.shots:
+        kdir = work_dir / f'{shots}shot'
+        kdir.mkdir(exist_ok=True)
+        csv_path = kdir / 'episodes.csv'
+        rows = read_rows(csv_path)
+        for e in episodes:
+            if e in rows:
+                print_log(f'few-shot: {shots}-shot episode {e} done ({csv_path}), skipped',
+                          logger='current')
+                continue
+            print_log(f'few-shot: {shots}-shot episode {e}', logger='current')
+            if not adapt and fixed_row is not None:
+                # Without adaptation every episode evaluates the same model on the same
+                # test set: evaluated once, the row is repeated.
+                row = dict(fixed_row, shots=shots, episode=e)
+            else:
+                row = run_episode(cfg, shots, e, str(kdir / f'episode_{e:02d}'), base_ckpt,
+                                  args.launcher)
+                fixed_row = row
+            (kdir / f'episode_{e:02d}').mkdir(exist_ok=True)
+            if is_main_process():
+                rows = read_rows(csv_path)
+                rows[e] = row
+                write_rows(csv_path, rows)
+                (kdir / f'episode_{e:02d}' / 'result.json').write_text(json.dumps(row))
+                print_log(f"few-shot: {shots}-shot episode {e}: novel mAP "
+                          f"{row['mAP']:.2f}", logger='current')
+            barrier()
+            rows = read_rows(csv_path)
+        done = {e: r for e, r in rows.items() if e in episodes}
+        rec = summarize(done, shots, method, args.config)
+        records.append(rec)
+        if is_main_process():
+            (kdir / 'metrics.json').write_text(json.dumps(rec, indent=2))
+    if is_main_process():
+        write_summary(work_dir, records)
+        for r in records:
+            print_log(f"few-shot {r['method']}: novel mAP {r['fewshot/mAP']:.2f} ± "
+                      f"{r['fewshot/mAP_std']:.2f} over {len(r['episodes'])} episode(s)",
+                      logger='current')
+        print_log(f'few-shot: results in {work_dir}/summary.md', logger='current')
+    return records
