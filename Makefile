@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo clean-demo
+.PHONY: setup test demo ablations clean-demo
 
 setup: $(STAMP)
 
@@ -22,6 +22,10 @@ test: setup
 
 demo: setup
 	$(PY) tools/demo.py
+
+# Ablation tables on the validation split -> work_dirs/demo/ablations.md (README).
+ablations: setup
+	$(PY) tools/ablations.py
 
 clean-demo:
 	rm -rf work_dirs/demo data/synthetic_lt
