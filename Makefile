@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-fast demo clean-demo fewshot-demo
+.PHONY: setup test test-fast demo ablations clean-demo fewshot-demo
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ test-fast: setup
 
 demo: setup
 	$(PY) tools/demo.py
+
+# Ablation tables on the validation split -> work_dirs/demo/ablations.md (README).
+ablations: setup
+	$(PY) tools/ablations.py
 
 clean-demo:
 	rm -rf work_dirs/demo data/synthetic_lt

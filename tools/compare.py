@@ -4,7 +4,8 @@
         --out-dir work_dirs/demo [--names "Zero-shot CLIP" CoOp LMPT] \
         [--train-ann data/synthetic_lt/lt_train.txt]
 
-Writes comparison.md, comparison.csv (method, mAP, mAP_head, mAP_medium, mAP_tail)
+Writes comparison.md, comparison.csv (method, mAP, mAP_head, mAP_medium, mAP_tail,
+var: variance of the per-class AP)
 and comparison.png into --out-dir. Each WORK_DIR needs metrics.json (tools/test.py)
 or MMEngine's test log; see lmpt_mm/cli/compare.py.
 """

@@ -4,8 +4,8 @@
     python tools/make_synthetic_lt.py --out work_dirs/ci_world --scale 0.25   # CI-sized
 
 Files (formats of the real VOC-LT files, paths relative to --out): labels.txt,
-lt_train.txt, lt_captions.txt, lt_test.txt, pretrain_corpus.txt, world.json and
-images/{train,test,pretrain}/*.png. See lmpt_mm/synthetic/world.py.
+lt_train.txt, lt_captions.txt, lt_val.txt, lt_test.txt, pretrain_corpus.txt, world.json and
+images/{train,val,test,pretrain}/*.png. See lmpt_mm/synthetic/world.py.
 """
 import argparse
 import time
@@ -24,6 +24,8 @@ def parse_args(argv=None):
                    help='multiplies the train class counts (1.0 = VOC-LT exactly)')
     p.add_argument('--test-per-class', type=int, default=None,
                    help='images per class in the test split (default 60 x scale)')
+    p.add_argument('--val-per-class', type=int, default=None,
+                   help='images per class in the validation split (default 60 x scale)')
     p.add_argument('--pretrain-per-class', type=int, default=None,
                    help='images per class in the pretraining corpus (default 1500 x scale)')
     p.add_argument('--captions-per-image', type=int, default=3)
@@ -38,12 +40,15 @@ def main(argv=None):
                              captions_per_image=args.captions_per_image)
     if args.test_per_class is not None:
         cfg.test_per_class = args.test_per_class
+    if args.val_per_class is not None:
+        cfg.val_per_class = args.val_per_class
     if args.pretrain_per_class is not None:
         cfg.pretrain_per_class = args.pretrain_per_class
     start = time.time()
     meta = generate_world(args.out, cfg, progress=not args.no_progress, force=args.force)
     n = meta['num_images']
-    print(f'[make_synthetic_lt] {args.out}: train {n["train"]}, test {n["test"]}, '
+    print(f'[make_synthetic_lt] {args.out}: train {n["train"]}, val {n["val"]}, '
+          f'test {n["test"]}, '
           f'pretrain {n["pretrain"]} images ({time.time() - start:.1f} s)')
 
 

@@ -1,6 +1,7 @@
 """Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
-``CHECKPOINT`` may be ``none`` for models without trained weights (zero-shot CLIP).
+``CHECKPOINT`` may be ``none`` for models without trained weights (zero-shot CLIP);
+the model is then initialised with its ``init_weights()``, as training starts.
 The final metrics are also written to ``WORK_DIR/metrics.json``.
 """
 import argparse
@@ -8,7 +9,8 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.cli.runner_setup import add_common_args, prepare_test_cfg
+from lmpt_mm.cli.runner_setup import (add_common_args, init_weights_without_checkpoint,
+                                      prepare_test_cfg)
 from lmpt_mm.engine.distributed import shutdown_distributed
 from lmpt_mm.cli.metrics_file import write_metrics_json
 
@@ -25,7 +27,11 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = prepare_test_cfg(args)
-    metrics = Runner.from_cfg(cfg).test()
+    runner = Runner.from_cfg(cfg)
+    if cfg.load_from is None:
+        init_weights_without_checkpoint(runner)
+    metrics = runner.test()
+    del runner  # its DDP wrapper must go before the process group
     write_metrics_json(cfg, metrics)
     shutdown_distributed()  # the runner is unreferenced here: its DDP wrapper goes first
 

@@ -34,8 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-METRIC_KEYS: Tuple[str, ...] = ('lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail')
-COLUMNS: Tuple[str, ...] = ('method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail')
+#: The group mAPs (plotted) and ``lt/var``, the variance of the per-class AP (%^2,
+#: HP-DVAL's "var." column; ``n/a`` for runs evaluated before it existed).
+GROUP_KEYS: Tuple[str, ...] = ('lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail')
+METRIC_KEYS: Tuple[str, ...] = GROUP_KEYS + ('lt/var', )
+COLUMNS: Tuple[str, ...] = ('method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail', 'var')
 GROUP_LABELS = ('total', 'head', 'medium', 'tail')
 _TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
 _METHOD_NAME = re.compile(r"""^method_name\s*=\s*(['"])(.+?)\1\s*$""", re.M)
@@ -204,7 +207,8 @@ def _fmt(v: float) -> str:
 
 
 def to_markdown(results: Sequence[RunResult]) -> str:
-    head = '| method | mAP | head | medium | tail |\n|---|---:|---:|---:|---:|\n'
+    head = ('| method | mAP | head | medium | tail | var. |\n'
+            '|---|---:|---:|---:|---:|---:|\n')
     lines = [f'| {r.method}{" (stale)" if r.stale else ""} | '
              + ' | '.join(_fmt(v) for v in list(r.row().values())[1:]) + ' |'
              for r in results]
@@ -236,7 +240,7 @@ def plot(results: Sequence[RunResult], path: str | Path, title: str = '') -> Non
     width = 0.8 / n
     x = np.arange(len(GROUP_LABELS))
     for i, r in enumerate(results):
-        vals = [r.metrics.get(k, np.nan) for k in METRIC_KEYS]
+        vals = [r.metrics.get(k, np.nan) for k in GROUP_KEYS]
         ax.bar(x - 0.4 + width * (i + .5), vals, width, label=r.method)
     ax.set_xticks(x, GROUP_LABELS)
     ax.set_ylabel('mAP (%)')

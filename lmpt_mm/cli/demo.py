@@ -5,6 +5,13 @@ user would type them (``tools/make_synthetic_lt.py``, ``tools/pretrain_clip.py``
 ``tools/train.py``, ``tools/test.py``, ``tools/compare.py``), so the demo exercises
 the same code paths as real runs. Steps whose outputs exist are skipped by the tools
 themselves (world and pretraining are cached) or here (a finished run).
+
+Prompt-tuning methods run once per seed of ``DemoSettings.seeds`` (``randomness.seed``;
+their last stage only: HP-DVAL's stage 1 trains on images once, stage 2 per seed), on
+one shared feature cache. ``comparison.md`` then holds the seed-0 table of
+``tools/compare.py`` and the table over seeds (:mod:`lmpt_mm.cli.seed_stats`: mean +-
+std, and paired differences to zero-shot CLIP and to CoOp with a 95% t-interval over
+seeds).
 """
 from __future__ import annotations
 
@@ -15,7 +22,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
+
+from lmpt_mm.cli.compare import find_metrics
+from lmpt_mm.cli.seed_stats import seed_table
 
 OFFLINE = 'configs/offline'
 # Log lines worth showing while a run trains (the rest goes to its work dir).
@@ -29,15 +39,16 @@ class Method:
     name: str
     stages: Sequence[str]  # config stems under configs/offline, trained in order
     train: bool = True
+    seeded: bool = False  # last stage once per DemoSettings.seeds (prompt tuning)
 
 
 METHODS = (
     Method('Zero-shot CLIP', ['zeroshot-clip_synth-vit_synth-lt'], train=False),
-    Method('CoOp', ['coop_synth-vit_synth-lt']),
-    Method('DualCoOp', ['dualcoop_synth-vit_synth-lt']),
-    Method('LMPT', ['lmpt_synth-vit_synth-lt']),
+    Method('CoOp', ['coop_synth-vit_synth-lt'], seeded=True),
+    Method('DualCoOp', ['dualcoop_synth-vit_synth-lt'], seeded=True),
+    Method('LMPT', ['lmpt_synth-vit_synth-lt'], seeded=True),
     Method('HP-DVAL', ['hpdval-stage1_synth-vit_synth-lt',
-                       'hpdval-stage2_synth-vit_synth-lt']),
+                       'hpdval-stage2_synth-vit_synth-lt'], seeded=True),
     Method('ERM', ['resnet18_erm_synth-lt']),
     Method('DB-Focal', ['resnet18_db-focal_synth-lt']),
 )
@@ -57,12 +68,16 @@ class DemoSettings:
     # out_dir/clip_synth.pt (the recipe smoke, lmpt_mm.cli.recipes, reuses the demo's).
     config_dir: str = OFFLINE
     clip_path: Optional[Path] = None
+    # Seeds of the prompt-tuning methods (Method.seeded); the first one's runs fill
+    # the single-run table.
+    seeds: Sequence[int] = (0, 1, 2)
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
         """The CI version: the same world and small CLIP (a weaker CLIP leaves prompt
-        tuning nothing to gain), 2 epochs for the runs that train on images."""
-        return cls(out_dir=out_dir, data_dir=out_dir / 'data', image_epochs=2)
+        tuning nothing to gain), 2 epochs for the runs that train on images, one
+        seed."""
+        return cls(out_dir=out_dir, data_dir=out_dir / 'data', image_epochs=2, seeds=(0, ))
 
     @property
     def clip_checkpoint(self) -> Path:
@@ -92,8 +107,13 @@ def _run(cmd: List[str], log_file: Path, step: str, t0: float) -> None:
                         f'last lines of {log_file}:\n{tail}')
 
 
+def seed_work_dir(out: Path, stem: str, seed: int, first_seed: int) -> Path:
+    """``out/stem`` for the first seed (the single-run table), ``out/stem_seed<k>``."""
+    return out / stem if seed == first_seed else out / f'{stem}_seed{seed}'
+
+
 def _overrides(settings: DemoSettings, stem: str, prev_dir: Optional[Path],
-               train: bool) -> List[str]:
+               train: bool, seed: Optional[int] = None) -> List[str]:
     """--cfg-options pointing a config at this demo's data, CLIP and schedule."""
     ckpt = str(settings.clip_checkpoint)
     loaders = ('train_dataloader', 'val_dataloader') if train else ('test_dataloader', )
@@ -104,11 +124,21 @@ def _overrides(settings: DemoSettings, stem: str, prev_dir: Optional[Path],
         opts.append(f'model.teacher.pretrained={ckpt}')
     if prev_dir is not None:  # a later stage starts from the previous one
         opts.append(f'load_from={last_checkpoint(prev_dir)}')
+    if seed is not None and train:
+        opts.append(f'randomness.seed={seed}')
+        if _uses_feature_cache(f'{settings.config_dir}/{stem}.py'):  # one cache for all seeds
+            opts.append(f'feature_cache.dir={(settings.out_dir / "feature_cache").resolve()}')
     if settings.image_epochs is not None and train and _trains_on_images(stem):
         n = settings.image_epochs
         opts += [f'train_cfg.max_epochs={n}', f'train_cfg.val_interval={n}',
                  f'param_scheduler.T_max={n}']
     return ['--cfg-options', *opts]
+
+
+def _uses_feature_cache(config: str) -> bool:
+    from mmengine.config import Config
+    cache = Config.fromfile(config).get('feature_cache') or {}
+    return bool(cache.get('enable', False))
 
 
 def _trains_on_images(stem: str) -> bool:
@@ -129,7 +159,11 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     logs = out / 'logs'
     methods = list(settings.methods)
-    total = 2 + sum(len(m.stages) + 1 for m in methods) + 1
+    seeds = list(settings.seeds)
+    if not seeds:
+        raise ValueError('DemoSettings.seeds needs at least one seed')
+    total = 2 + sum(len(m.stages) + 1 + (2 * (len(seeds) - 1) if m.seeded else 0)
+                    for m in methods) + 1
     count = iter(range(1, total + 1))
 
     def header(text: str) -> str:
@@ -145,10 +179,12 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
           str(settings.clip_checkpoint)],
          logs / 'pretrain_clip.log', step, t0)
 
-    result_dirs = []
+    result_dirs: List[Path] = []
+    seed_dirs: Dict[str, List[Path]] = {}
     for method in methods:
         prev_dir = None
-        for stem in method.stages if method.train else []:
+        stages = list(method.stages) if method.train else []
+        for stem in stages[:-1]:  # earlier stages: once
             work_dir = out / stem
             config = f'{settings.config_dir}/{stem}.py'
             step = header(f'{method.name}: train {config}')
@@ -157,20 +193,66 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
                  logs / f'{stem}.train.log', step, t0)
             prev_dir = work_dir
         stem = method.stages[-1]
-        work_dir = out / stem
-        ckpt = last_checkpoint(work_dir) if method.train else 'none'
+        seed_dirs[method.name] = []
         config = f'{settings.config_dir}/{stem}.py'
-        step = header(f'{method.name}: test {config}')
-        _run([python, 'tools/test.py', config, ckpt, '--work-dir',
-              str(work_dir), *_overrides(settings, stem, None, train=False)],
-             logs / f'{stem}.test.log', step, t0)
-        result_dirs.append(work_dir)
+        for seed in seeds if method.seeded else [None]:
+            work_dir = (out / stem if seed is None
+                        else seed_work_dir(out, stem, seed, seeds[0]))
+            tag = '' if seed is None or len(seeds) == 1 else f' (seed {seed})'
+            log = stem if work_dir == out / stem else work_dir.name
+            if method.train:
+                step = header(f'{method.name}: train {config}{tag}')
+                _run([python, 'tools/train.py', config, '--work-dir',
+                      str(work_dir), *_overrides(settings, stem, prev_dir, train=True,
+                                                 seed=seed)],
+                     logs / f'{log}.train.log', step, t0)
+            ckpt = last_checkpoint(work_dir) if method.train else 'none'
+            step = header(f'{method.name}: test {config}{tag}')
+            _run([python, 'tools/test.py', config, ckpt, '--work-dir',
+                  str(work_dir), *_overrides(settings, stem, None, train=False)],
+                 logs / f'{log}.test.log', step, t0)
+            seed_dirs[method.name].append(work_dir)
+        result_dirs.append(seed_dirs[method.name][0])
 
     header('comparison table and plot')
     subprocess.run([python, 'tools/compare.py', *map(str, result_dirs), '--out-dir',
                     str(out), '--names', *[m.name for m in methods], '--train-ann',
                     str(settings.data_dir / 'lt_train.txt'), '--title',
                     'offline world (synthetic LT, VOC-LT class counts)'], check=True)
+    write_seed_table(settings, seed_dirs)
     print(f'{time.time() - t0:6.0f}s done: {out / "comparison.md"}, '
-          f'{out / "comparison.csv"}, {out / "comparison.png"}', flush=True)
+          f'{out / "comparison.csv"}, {out / "comparison_seeds.csv"}, '
+          f'{out / "comparison.png"}', flush=True)
     return out / 'comparison.md'
+
+
+def write_seed_table(settings: DemoSettings, seed_dirs: Dict[str, List[Path]]) -> str:
+    """Append the table over seeds to ``comparison.md``; write ``comparison_seeds.csv``."""
+    import csv
+
+    scores = {name: [{k: float(v) for k, v in find_metrics(d)[0].items()
+                      if k.startswith('lt/')} for d in dirs]
+              for name, dirs in seed_dirs.items()}
+    names = [m.name for m in settings.methods]
+    zero_shot = 'Zero-shot CLIP' if 'Zero-shot CLIP' in names else None
+    coop = 'CoOp' if 'CoOp' in names else None
+    deterministic = [m.name for m in settings.methods if not m.train]
+    table, rows = seed_table(scores, zero_shot, coop, deterministic=deterministic)
+    seeds = ', '.join(map(str, settings.seeds))
+    text = (f'\n## Over seeds ({seeds}; prompt-tuning methods)\n\n'
+            'Mean +- sample std over seeds, in %; the last columns are paired '
+            'differences of mAP (same seed) with a 95% Student-t interval over seeds '
+            '(training variation on the fixed test split, not test-image sampling). '
+            'Methods with one run: their single run.\n\n' + table)
+    out = settings.out_dir
+    with open(out / 'comparison.md', 'a') as f:
+        f.write(text)
+    fields: List[str] = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with open(out / 'comparison_seeds.csv', 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    print(text, flush=True)
+    return text

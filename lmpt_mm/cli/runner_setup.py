@@ -11,7 +11,9 @@ from typing import Optional
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.dist import broadcast
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 
 from lmpt_mm.cli.cfg_options_check import warn_unused_cfg_options
 from lmpt_mm.engine.distributed import init_cpu_process_group
@@ -197,3 +199,22 @@ def prepare_test_cfg(args: argparse.Namespace) -> Config:
     cfg.test_evaluator = evaluators
     setup_distributed(cfg, args.launcher)
     return cfg
+
+
+def init_weights_without_checkpoint(runner) -> None:
+    """Run the model's ``init_weights()`` for ``tools/test.py CONFIG none``.
+
+    MMEngine initialises weights only in ``Runner.train``; a test run without a
+    checkpoint would otherwise evaluate PyTorch's default initialisation wherever a
+    model's ``init_weights`` sets something (e.g. HP-DVAL's residual embedding neck,
+    whose zero-initialised output layer makes the stage-1 student start as the
+    teacher). Parameters are broadcast from rank 0 afterwards, as ``Runner.train`` does.
+    """
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    if not hasattr(model, 'init_weights'):
+        return
+    print_log(f'No checkpoint: initialising {type(model).__name__} with its '
+              f'init_weights(), as training would.', logger='current')
+    model.init_weights()
+    for value in model.state_dict().values():
+        broadcast(value)

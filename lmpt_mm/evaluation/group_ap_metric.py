@@ -52,10 +52,11 @@ def protocol_scores(pred_score: np.ndarray,
 
 @METRICS.register_module()
 class GroupAveragePrecision(BaseMetric):
-    """Per-class AP, ``mAP``, ``mAP_head``, ``mAP_medium``, ``mAP_tail``.
+    """Per-class AP, ``mAP``, ``mAP_head``, ``mAP_medium``, ``mAP_tail``, ``var``.
 
     Keys are prefixed ``lt/`` (``lt/mAP``, ``lt/mAP_head``, ...), values in
-    percent. Groups come from the train ``class_freq`` (config, else the
+    percent; ``lt/var`` is the variance of the per-class AP (percent squared,
+    HP-DVAL's "var." column, see :func:`group_map`). Groups come from the train ``class_freq`` (config, else the
     dataset's ``metainfo['class_freq']``) with this metric's thresholds. AP
     is scikit-learn's tie-correct definition; a class with no positive test
     image is excluded and named in a warning; a group with no class to

@@ -97,7 +97,11 @@ def group_map(scores: np.ndarray,
 
     Returns:
         dict with ``mAP``, ``mAP_head``, ``mAP_medium``, ``mAP_tail``
-        (percent floats, see above for omitted keys) and ``ap``: ``[C]``
+        (percent floats, see above for omitted keys), ``var``: the variance of
+        the per-class AP over the classes with a defined AP, in percent squared
+        (population variance, ``mean_c (AP_c - mAP)^2``; the "var." column of
+        HP-DVAL's tables, a measure of how evenly a method serves the classes;
+        omitted with ``mAP``), and ``ap``: ``[C]``
         per-class AP **in percent**, NaN where undefined (so
         ``np.nanmean(ap) == mAP``).
     """
@@ -138,5 +142,7 @@ def group_map(scores: np.ndarray,
                 f'mAP_{name} omitted',
                 logger='current',
                 level=logging.WARNING)
+    if valid.any():
+        out['var'] = float(ap[valid].var())  # ddof=0: the classes are the population
     out['ap'] = ap
     return out

@@ -14,6 +14,11 @@ to ``out_dir``):
   ``train_class_freq`` (VOC-LT's by default, 1,142 images, head/medium/tail = 6/6/8);
   captions name some (not always all) objects, with synonyms and attributes.
 - ``lt_test.txt``: every class in exactly ``test_per_class`` images (not long-tailed).
+- ``lt_val.txt``: the validation split, drawn like the test split (every class in
+  exactly ``val_per_class`` images, same object-count distribution and renderer) from
+  its own seed stream, so its images are disjoint from every other split's. Every
+  choice (sweeps, ablations) is made on it; the test split is touched once per final
+  configuration.
 - ``pretrain_corpus.txt``: a separate, class-balanced image-caption corpus,
   ``captions_per_image`` lines per image, no image shared with the splits.
 
@@ -37,7 +42,7 @@ from tqdm import tqdm
 from .captions import ObjectMention, make_caption
 from .shapes import render_masks
 
-WORLD_VERSION = 1
+WORLD_VERSION = 2  # 2: the validation split
 
 #: VOC-LT train class frequencies (Wu et al., ECCV 2020), indexed by class id.
 VOC_LT_CLASS_FREQ: Tuple[int, ...] = (6, 34, 8, 14, 154, 17, 249, 29, 479, 4, 240, 48,
@@ -95,7 +100,11 @@ BACKGROUNDS: Dict[str, Tuple[int, int, int]] = {
 DETAIL_COLOUR = (70, 45, 25)  # trunks, poles, handles
 MIN_CONTRAST = 95.0           # RGB distance between an object colour and its background
 
-SPLIT_CODES = {'train': 1, 'test': 2, 'pretrain': 3}
+# A split's code seeds its generators: adding 'val' (4) leaves the other splits' bytes
+# unchanged.
+SPLIT_CODES = {'train': 1, 'test': 2, 'pretrain': 3, 'val': 4}
+#: The list file of each evaluated split.
+SPLIT_FILES = {'train': 'lt_train.txt', 'val': 'lt_val.txt', 'test': 'lt_test.txt'}
 
 
 @dataclass
@@ -106,6 +115,7 @@ class WorldConfig:
     train_class_freq: Tuple[int, ...] = VOC_LT_CLASS_FREQ
     train_num_images: int = VOC_LT_NUM_TRAIN
     test_per_class: int = 60
+    val_per_class: int = 60
     pretrain_per_class: int = 1500
     captions_per_image: int = 3
     # P(k objects), k = 1..4, for the test split and the corpus (train's mean is fixed
@@ -128,6 +138,7 @@ class WorldConfig:
             raise ValueError(f'scale and train_scale must be > 0, got {scale}, {train_scale}')
         cfg = cls(**kwargs)
         cfg.test_per_class = max(1, round(cfg.test_per_class * scale))
+        cfg.val_per_class = max(1, round(cfg.val_per_class * scale))
         cfg.pretrain_per_class = max(1, round(cfg.pretrain_per_class * scale))
         if train_scale != 1.0:
             cfg.train_class_freq = tuple(max(1, round(c * train_scale))
@@ -210,10 +221,11 @@ def split_label_sets(split: str, cfg: WorldConfig) -> List[List[int]]:
         # a spread of object counts around the mean the counts force
         probs = _probs_with_mean(mean_k)
     else:
-        per_class = cfg.test_per_class if split == 'test' else cfg.pretrain_per_class
+        per_class = dict(test=cfg.test_per_class, val=cfg.val_per_class,
+                         pretrain=cfg.pretrain_per_class)[split]
         counts = np.full(len(CLASSES), per_class)
-        probs = np.asarray(cfg.objects_probs if split == 'test'
-                           else cfg.pretrain_objects_probs, dtype=float)
+        probs = np.asarray(cfg.pretrain_objects_probs if split == 'pretrain'
+                           else cfg.objects_probs, dtype=float)
         mean_k = float((np.arange(1, len(probs) + 1) * probs).sum() / probs.sum())
         n = max(per_class, math.ceil(counts.sum() / mean_k))
     if len(counts) != len(CLASSES):
@@ -353,8 +365,8 @@ def generate_world(out_dir: str | Path, cfg: Optional[WorldConfig] = None, *,
     cfg = cfg or WorldConfig()
     out = Path(out_dir)
     meta_path = out / 'world.json'
-    lists = ('labels.txt', 'lt_train.txt', 'lt_captions.txt', 'lt_test.txt',
-             'pretrain_corpus.txt')
+    lists = ('labels.txt', 'lt_train.txt', 'lt_captions.txt', 'lt_val.txt',
+             'lt_test.txt', 'pretrain_corpus.txt')
     if not force and meta_path.is_file() and all((out / f).is_file() for f in lists):
         old = json.loads(meta_path.read_text())
         if old.get('config') == cfg.to_dict() and old.get('version') == WORLD_VERSION:
@@ -363,7 +375,7 @@ def generate_world(out_dir: str | Path, cfg: Optional[WorldConfig] = None, *,
                 print(f'[make_synthetic_lt] {out} already holds this world '
                       f'(seed {cfg.seed}); skipped. Use --force to rewrite.')
                 return old
-    labels = {s: split_label_sets(s, cfg) for s in ('train', 'test', 'pretrain')}
+    labels = {s: split_label_sets(s, cfg) for s in ('train', 'val', 'test', 'pretrain')}
     for s in labels:
         (out / 'images' / s).mkdir(parents=True, exist_ok=True)
     (out / 'labels.txt').write_text(
@@ -393,8 +405,8 @@ def generate_world(out_dir: str | Path, cfg: Optional[WorldConfig] = None, *,
         if split == 'train':
             (out / 'lt_train.txt').write_text('\n'.join(list_lines) + '\n')
             (out / 'lt_captions.txt').write_text('\n'.join(caption_lines) + '\n')
-        elif split == 'test':
-            (out / 'lt_test.txt').write_text('\n'.join(list_lines) + '\n')
+        elif split in ('val', 'test'):
+            (out / SPLIT_FILES[split]).write_text('\n'.join(list_lines) + '\n')
         else:
             (out / 'pretrain_corpus.txt').write_text('\n'.join(caption_lines) + '\n')
     bar.close()

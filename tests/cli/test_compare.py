@@ -19,7 +19,8 @@ def work_dirs(tmp_path):
     a = tmp_path / 'lmpt_run'
     a.mkdir()
     (a / 'metrics.json').write_text(json.dumps(
-        _metrics(60.0, 50.0, 61.0, 70.0, method='LMPT', protocol='sigmoid')))
+        _metrics(60.0, 50.0, 61.0, 70.0, method='LMPT', protocol='sigmoid',
+                 **{'lt/var': 400.0})))
     (a / 'per_class_ap.csv').write_text('class,ap,train_freq\nball,80,500\nkite,40,5\n')
     # 2. MMEngine test dumps; the newest timestamp wins; config names the method
     b = tmp_path / 'coop_run'
@@ -55,11 +56,13 @@ def test_compare_writes_table_csv_and_png(work_dirs, tmp_path):
     with open(out / 'comparison.csv', newline='') as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0].keys()) == COLUMNS == ('method', 'mAP', 'mAP_head',
-                                               'mAP_medium', 'mAP_tail')
+                                               'mAP_medium', 'mAP_tail', 'var')
     assert rows[1] == dict(method='CoOp', mAP='55.5', mAP_head='45.0', mAP_medium='56.0',
-                           mAP_tail='65.0')
+                           mAP_tail='65.0', var='nan')  # logged before lt/var existed
     md = (out / 'comparison.md').read_text()
-    assert '| LMPT | 60.00 | 50.00 | 61.00 | 70.00 |' in md
+    assert '| method | mAP | head | medium | tail | var. |' in md
+    assert '| LMPT | 60.00 | 50.00 | 61.00 | 70.00 | 400.00 |' in md
+    assert '| CoOp | 55.50 | 45.00 | 56.00 | 65.00 | n/a |' in md
     with Image.open(out / 'comparison.png') as im:
         assert im.size[0] > im.size[1] > 100
 

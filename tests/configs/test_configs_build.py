@@ -127,7 +127,7 @@ def write_synthetic_annotations(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / 'labels.txt').write_text(
         ''.join(f'{name} {i}\n' for i, name in enumerate(CLASS_NAMES)))
-    for split in ('train', 'test'):
+    for split in ('train', 'val', 'test'):
         sets = split_label_sets(split, WorldConfig())
         (root / f'lt_{split}.txt').write_text(''.join(
             f'images/{split}/{k:06d}.png ' + ' '.join(map(str, labels)) + '\n'

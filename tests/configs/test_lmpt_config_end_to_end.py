@@ -20,7 +20,7 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/lmpt_voc_lt.py'
-METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail'}
+METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail', 'lt/var'}
 
 
 def write_voc_format_world(root: Path, classes, num_train=24, num_test=20, seed=0):

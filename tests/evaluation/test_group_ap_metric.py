@@ -49,8 +49,9 @@ def test_keys_prefixed_and_equal_to_group_map(mm_log):
     res = _evaluate(metric, logits, targets)
     ref = group_map(torch.sigmoid(torch.tensor(logits)).float().double().numpy(),
                     targets, FREQ)
-    assert set(res) == {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail'}
-    for k in ('mAP', 'mAP_head', 'mAP_medium', 'mAP_tail'):
+    assert set(res) == {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail',
+                        'lt/var'}
+    for k in ('mAP', 'mAP_head', 'mAP_medium', 'mAP_tail', 'var'):
         assert res[f'lt/{k}'] == pytest.approx(ref[k])
     # sigmoid protocol: same AP as the raw logits (sklearn as oracle)
     sk = np.mean([average_precision_score(targets[:, c], logits[:, c])

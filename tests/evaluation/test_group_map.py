@@ -69,12 +69,13 @@ def test_group_without_valid_class_is_omitted(mm_log):
     scores = np.array([[0.9, 0.1], [0.2, 0.8]])
     targets = np.array([[1, 0], [0, 0]])
     out = group_map(scores, targets, class_freq=[200, 3])
-    assert set(out) == {'mAP', 'mAP_head', 'ap'}
+    assert set(out) == {'mAP', 'mAP_head', 'var', 'ap'}
     assert out['mAP'] == 100.0
     msgs = mm_log.messages()
     assert any('mAP_medium omitted' in m for m in msgs)
     assert any('mAP_tail omitted' in m for m in msgs)
     assert all(not np.isnan(v) for k, v in out.items() if k != 'ap')
+    assert out['var'] == 0.0  # a single class: no spread
 
 
 def test_thresholds_and_shape_errors():
@@ -85,3 +86,20 @@ def test_thresholds_and_shape_errors():
     assert out['mAP_tail'] == 100.0
     with pytest.raises(ValueError, match='class_freq has 2 entries'):
         group_map(scores, targets, [1, 2])
+
+
+def test_var_is_the_population_variance_of_per_class_ap():
+    """HP-DVAL's "var." column against a numpy oracle (sklearn AP, np.var)."""
+    rng = np.random.default_rng(7)
+    scores = rng.random((200, 6))
+    targets = (rng.random((200, 6)) < np.linspace(0.05, 0.5, 6)).astype(int)
+    targets[:, 5] = 0  # undefined AP: excluded from var as from mAP
+    out = group_map(scores, targets, [200, 150, 50, 30, 10, 5])
+    ref = np.array([average_precision_score(targets[:, c], scores[:, c])
+                    for c in range(5)]) * 100
+    assert out['var'] == pytest.approx(np.var(ref), rel=1e-12)
+    assert out['var'] == pytest.approx(np.mean((ref - out['mAP']) ** 2), rel=1e-12)
+    assert out['var'] > 0
+    # equal APs: no spread
+    same = group_map(np.tile(scores[:, :1], 2), np.tile(targets[:, :1], 2), [5, 5])
+    assert same['var'] == pytest.approx(0.0, abs=1e-20)

@@ -73,6 +73,40 @@ def test_test_split_balanced_with_enough_positives(world):
     assert f.tolist() == [TEST_PER_CLASS] * len(CLASSES)
 
 
+def test_val_split_balanced_like_test_and_disjoint_from_every_split(world):
+    out, meta = world
+    val, test = _read_list(out / 'lt_val.txt'), _read_list(out / 'lt_test.txt')
+    per_class = meta['config']['val_per_class']
+    assert _freq(val).tolist() == [per_class] * len(CLASSES) == meta['class_freq']['val']
+    # same generator: object counts from the same distribution as the test split
+    assert max(len(ids) for _, ids in val) <= 4 and min(len(ids) for _, ids in val) == 1
+    assert abs(np.mean([len(ids) for _, ids in val])
+               - np.mean([len(ids) for _, ids in test])) < 0.35
+    corpus = {line.split(' ', 1)[0]
+              for line in (out / 'pretrain_corpus.txt').read_text().splitlines()}
+    paths = dict(train={p for p, _ in _read_list(out / 'lt_train.txt')},
+                 val={p for p, _ in val}, test={p for p, _ in test}, pretrain=corpus)
+
+    def pixels(split):
+        return {hashlib.sha256(np.asarray(Image.open(out / p)).tobytes()).hexdigest()
+                for p in paths[split]}
+    hashes = {split: pixels(split) for split in paths}
+    assert len(hashes['val']) == len(paths['val'])  # no image repeated inside val
+    for other in ('train', 'test', 'pretrain'):
+        assert not paths['val'] & paths[other], other
+        assert not hashes['val'] & hashes[other], other
+
+
+def test_adding_val_leaves_the_other_splits_unchanged():
+    from lmpt_mm.synthetic.world import split_label_sets
+    cfg = _config(**SMALL)
+    smaller_val = _config(**SMALL)
+    smaller_val.val_per_class = 1
+    for split in ('train', 'test'):
+        assert split_label_sets(split, cfg) == split_label_sets(split, smaller_val)
+    assert split_label_sets('val', cfg) != split_label_sets('test', cfg)
+
+
 def test_corpus_balanced_and_disjoint_from_splits(world):
     out, meta = world
     corpus = [line.split(' ', 1) for line in (out / 'pretrain_corpus.txt').read_text().splitlines()]

@@ -35,7 +35,8 @@ def demo_dir(tmp_path_factory) -> Path:
 def read_rows(demo_dir: Path) -> dict:
     with open(demo_dir / 'comparison.csv') as f:
         reader = csv.DictReader(f)
-        assert reader.fieldnames == ['method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail']
+        assert reader.fieldnames == ['method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail',
+                                     'var']
         return {row['method']: {k: float(v) for k, v in row.items() if k != 'method'}
                 for row in reader}
 

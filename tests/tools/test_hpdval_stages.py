@@ -15,7 +15,7 @@ import torch
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / 'configs' / 'hpdval'
-METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail'}
+METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail', 'lt/var'}
 CLASSES = ['dog', 'cat', 'car', 'tree']  # the tiny world's labels.txt
 
 TINY_MODEL = """

@@ -13,7 +13,7 @@ import torch
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / 'tests' / 'fixtures' / 'tiny_resnet_lt.py'
-METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail'}
+METRIC_KEYS = {'lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail', 'lt/var'}
 
 
 def data_root_options(root: Path) -> list[str]:
@@ -159,3 +159,49 @@ def test_two_process_cached_training(tiny_lt_world, tmp_path):
         assert view[0].shape[0] == 16 and torch.isfinite(view[0]).all()
         assert view[0].abs().sum(dim=1).gt(0).all()  # every image's row was filled
     assert val_metric_keys(work_dir) == METRIC_KEYS
+
+
+# -- tools/test.py CONFIG none initialises the model as training would ---------------
+# HP-DVAL's stage-1 student ends in a residual embedding neck whose output layer
+# init_weights() zeroes, so at alpha=1 (global view only) the untrained model scores
+# exactly like zero-shot CLIP; with PyTorch's default init of that layer it does not.
+OFFLINE = REPO / 'configs' / 'offline'
+TINY_CLASSES = '[dog,cat,car,tree]'  # the tiny world's labels.txt
+
+
+def tiny_offline_options(root: Path) -> list[str]:
+    """The offline configs on the tiny world with the tiny CLIP (seeded random
+    weights, identical in every module that loads it)."""
+    data = dict(data_root=root, ann_file='test.txt', label_file='labels.txt',
+                train_ann_file='train.txt')
+    return [f'test_dataloader.dataset.{k}={v}' for k, v in data.items()] + [
+        'test_dataloader.batch_size=4', 'test_evaluator.head_thr=8',
+        'test_evaluator.tail_thr=6', 'model.backbone.arch=lmpt-tiny-vit',
+        'model.backbone.pretrained=None', 'model.head.arch=lmpt-tiny-vit',
+        'model.head.pretrained=None', f'model.head.classes={TINY_CLASSES}']
+
+
+@pytest.fixture(scope='module')
+def zero_shot(tiny_lt_world, tmp_path_factory) -> dict:
+    work_dir = tmp_path_factory.mktemp('zeroshot')
+    run_tool([sys.executable, 'tools/test.py',
+              str(OFFLINE / 'zeroshot-clip_synth-vit_synth-lt.py'), 'none', '--work-dir',
+              str(work_dir), '--cfg-options', *tiny_offline_options(tiny_lt_world)])
+    return json.loads((work_dir / 'metrics.json').read_text())
+
+
+def test_hpdval_stage1_without_checkpoint_at_alpha_1_is_zero_shot(
+        zero_shot, tiny_lt_world, tmp_path):
+    proc = run_tool([
+        sys.executable, 'tools/test.py',
+        str(OFFLINE / 'hpdval-stage1_synth-vit_synth-lt.py'), 'none', '--work-dir',
+        str(tmp_path), '--cfg-options', *tiny_offline_options(tiny_lt_world),
+        'model.head.alpha=1.0', 'model.head.local_topk=4',
+        'model.teacher.arch=lmpt-tiny-vit', 'model.teacher.pretrained=None'])
+    assert 'initialising HPDVALClassifier with its init_weights()' in (
+        proc.stdout + proc.stderr)
+    metrics = json.loads((tmp_path / 'metrics.json').read_text())
+    keys = {k for k in zero_shot if k.startswith('lt/mAP')}
+    assert keys >= {'lt/mAP', 'lt/mAP_tail'}
+    for key in keys:
+        assert metrics[key] == pytest.approx(zero_shot[key], abs=1e-9), key

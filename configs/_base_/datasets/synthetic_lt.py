@@ -1,7 +1,11 @@
 # The offline world (tools/make_synthetic_lt.py): 20 object classes drawn at 32px, a
 # long-tailed train split with exactly VOC-LT's class counts (head/medium/tail =
-# 6/6/8) and captions, and a class-balanced test split. Same file formats as VOC-LT,
-# read by the generic LTMultiLabelDataset.
+# 6/6/8) and captions, a class-balanced validation split (lt_val.txt) and a
+# class-balanced test split (lt_test.txt), drawn alike from disjoint seed streams.
+# Same file formats as VOC-LT, read by the generic LTMultiLabelDataset.
+# Validation during training and every choice of a setting (tools/sweep.py --split
+# val) use lt_val.txt; the test split is evaluated once per final configuration
+# (tools/test.py).
 dataset_type = 'LTMultiLabelDataset'
 data_root = 'data/synthetic_lt'
 
@@ -54,9 +58,15 @@ val_dataloader = dict(
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
+        type=dataset_type, data_root=data_root, ann_file='lt_val.txt',
+        pipeline=test_pipeline, **files))
+test_dataloader = dict(
+    batch_size=128,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
         type=dataset_type, data_root=data_root, ann_file='lt_test.txt',
         pipeline=test_pipeline, **files))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(type='GroupAveragePrecision', prefix='lt', score='sigmoid')
 test_evaluator = val_evaluator

@@ -1,0 +1,248 @@
+"""A small grid search through the normal train path, scored on the validation split.
+
+``tools/sweep.py CONFIG --grid KEY=V1,V2 ... --split val [--seeds 0 1 2]`` trains one
+run per (setting, seed) with ``tools/train.py CONFIG --cfg-options KEY=V ...
+randomness.seed=SEED`` in a subprocess, exactly as a user would, and reads the
+final-epoch metrics of the chosen split:
+
+- ``val``: the run's own validation at its last epoch (MMEngine always validates the
+  final epoch), on ``val_dataloader``. The sweep refuses a config whose validation
+  set is its test set: selection must not see the test split.
+- ``test``: ``tools/test.py CONFIG <last checkpoint>`` afterwards (for reporting a
+  chosen setting, never for choosing one).
+
+It writes ``WORK_DIR/sweep.csv`` (one row per run) and ``WORK_DIR/sweep_summary.csv``
+(one row per setting: mean and sample std over seeds), and names the best setting
+(highest mean of ``--metric``; ties keep the first in grid order) in
+``WORK_DIR/best.json``. Finished runs whose recorded options match are reused, and
+runs with a feature cache share one cache directory (its key covers model, weights,
+pipeline and data, not the swept values).
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmengine.config import Config, DictAction
+
+from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, find_metrics
+
+SPLITS = ('val', 'test')
+
+
+def parse_grid(items: Sequence[str]) -> Dict[str, list]:
+    """``['a.b=1,2', 'c=x']`` -> ``{'a.b': [1, 2], 'c': ['x']}``.
+
+    Values are parsed like ``--cfg-options`` (numbers, ``True``/``None``, quoted
+    strings, bracketed lists: ``key=[1,2],[3,4]`` gives two list values).
+    """
+    grid: Dict[str, list] = {}
+    for item in items:
+        key, sep, values = item.partition('=')
+        if not sep or not key or not values:
+            raise ValueError(f'--grid expects KEY=V1,V2,..., got {item!r}')
+        if key in grid:
+            raise ValueError(f'--grid names {key!r} twice')
+        grid[key] = [DictAction._parse_iterable(v) for v in _split_top_level(values)]
+    return grid
+
+
+def _split_top_level(text: str) -> List[str]:
+    """Split at the commas outside (), [] and quotes."""
+    depth, quote, parts, cur = 0, None, [], []
+    for ch in text:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in '\'"':
+            quote = ch
+        elif ch in '([':
+            depth += 1
+        elif ch in ')]':
+            depth -= 1
+        elif ch == ',' and depth == 0:
+            parts.append(''.join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append(''.join(cur))
+    if depth != 0 or quote or any(not p for p in parts):
+        raise ValueError(f'--grid values {text!r}: unbalanced brackets/quotes or an '
+                         f'empty value')
+    return parts
+
+
+def settings_of(grid: Dict[str, list]) -> List[Dict[str, object]]:
+    """Every combination of the grid's values, in grid order (last key fastest)."""
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*grid.values())]
+
+
+def _option(key: str, value: object) -> str:
+    if isinstance(value, str):
+        return f'{key}={value}'
+    if isinstance(value, (list, tuple)):
+        return f'{key}=[{",".join(str(v) for v in value)}]'
+    return f'{key}={value}'
+
+
+def setting_name(setting: Dict[str, object]) -> str:
+    """A readable folder name: ``lr=0.001_clip=None``."""
+    name = '_'.join(f'{k.split(".")[-1]}={v}' for k, v in setting.items()) or 'default'
+    return ''.join(c if c.isalnum() or c in '=._-' else '-' for c in name)[:120]
+
+
+@dataclass
+class Trial:
+    setting: Dict[str, object]
+    seed: int
+    work_dir: Path
+    metrics: Dict[str, float] = field(default_factory=dict)
+
+
+def check_split(config: str, split: str, cfg_options: Optional[dict] = None) -> None:
+    """Refuse ``split='val'`` when the config validates on its test data."""
+    if split not in SPLITS:
+        raise ValueError(f'--split must be one of {SPLITS}, got {split!r}')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if split != 'val':
+        return
+    val = (cfg.get('val_dataloader') or {}).get('dataset') or {}
+    test = (cfg.get('test_dataloader') or {}).get('dataset') or {}
+    if not val:
+        raise ValueError(f'{config}: --split val needs a val_dataloader')
+    where = lambda d: (d.get('data_root'), d.get('ann_file'))  # noqa: E731
+    if test and where(val) == where(test):
+        raise ValueError(
+            f'{config}: val_dataloader reads the test annotations {where(test)}; a sweep '
+            f'on it would select on the test split. Point val_dataloader at a '
+            f'validation split (the offline world writes lt_val.txt).')
+
+
+def _run(cmd: List[str], log: Path) -> None:
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    with open(log, 'w') as f:
+        code = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env).returncode
+    if code != 0:
+        tail = ''.join(log.read_text().splitlines(keepends=True)[-25:])
+        raise RuntimeError(f'sweep run failed (exit {code}): {" ".join(cmd)}\n'
+                           f'last lines of {log}:\n{tail}')
+
+
+def _final_metrics(work_dir: Path) -> Dict[str, float]:
+    record, _ = find_metrics(work_dir)
+    return {k: float(record[k]) for k in METRIC_KEYS if k in record}
+
+
+def run_trial(config: str, trial: Trial, split: str, base_options: List[str],
+              python: str = sys.executable) -> Dict[str, float]:
+    """Train (and for ``test`` evaluate) one run; reuse it when already finished."""
+    wd = trial.work_dir
+    wd.mkdir(parents=True, exist_ok=True)
+    options = base_options + [_option(k, v) for k, v in trial.setting.items()] + [
+        f'randomness.seed={trial.seed}']
+    record = dict(config=str(config), options=options, split=split)
+    stamp = wd / 'sweep_trial.json'
+    if stamp.is_file():
+        old = json.loads(stamp.read_text())
+        if {k: old.get(k) for k in record} == record and old.get('metrics'):
+            return old['metrics']
+    _run([python, 'tools/train.py', str(config), '--work-dir', str(wd),
+          '--cfg-options', *options], wd / 'sweep_train.log')
+    if split == 'test':
+        ckpt = (wd / 'last_checkpoint').read_text().strip()
+        _run([python, 'tools/test.py', str(config), ckpt, '--work-dir', str(wd),
+              '--cfg-options', *options], wd / 'sweep_test.log')
+    metrics = _final_metrics(wd)
+    stamp.write_text(json.dumps(dict(record, metrics=metrics), indent=1) + '\n')
+    return metrics
+
+
+def summarise(trials: Sequence[Trial], metric: str) -> List[dict]:
+    """One row per setting: mean and sample std (ddof 1) over its seeds."""
+    rows = []
+    for setting, group in itertools.groupby(trials, key=lambda t: json.dumps(
+            t.setting, sort_keys=False, default=str)):
+        group = list(group)
+        row = dict(group[0].setting, seeds=len(group))
+        for key in METRIC_KEYS:
+            vals = [t.metrics[key] for t in group if key in t.metrics]
+            if not vals:
+                continue
+            mean = sum(vals) / len(vals)
+            std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(
+                vals) > 1 else 0.0
+            col = key.split('/', 1)[1]
+            row[col], row[f'{col}_std'] = mean, std
+        rows.append(row)
+    col = metric.split('/', 1)[1]
+    if any(col not in r for r in rows):
+        raise ValueError(f'--metric {metric!r} is missing from some runs\' results '
+                         f'(available: {", ".join(METRIC_KEYS)})')
+    return rows
+
+
+def best_row(rows: Sequence[dict], metric: str) -> dict:
+    col = metric.split('/', 1)[1]
+    return max(rows, key=lambda r: r[col])  # max keeps the first of equal scores
+
+
+def _write_csv(path: Path, rows: Sequence[dict]) -> None:
+    fields: List[str] = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with open(path, 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: round(v, 4) if isinstance(v, float) else v
+                        for k, v in r.items()})
+
+
+def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str = 'val',
+          seeds: Sequence[int] = (0, ), metric: str = 'lt/mAP',
+          cfg_options: Optional[dict] = None, python: str = sys.executable
+          ) -> Tuple[List[Trial], List[dict], dict]:
+    """Run the grid; return the trials, the per-setting summary and the best row."""
+    if metric not in METRIC_KEYS:
+        raise ValueError(f'--metric must be one of {METRIC_KEYS}, got {metric!r}')
+    if not seeds:
+        raise ValueError('--seeds needs at least one seed')
+    check_split(config, split, cfg_options)
+    out = Path(work_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    base = [_option(k, v) for k, v in (cfg_options or {}).items()]
+    cfg = Config.fromfile(config)
+    if (cfg.get('feature_cache') or {}).get('enable', False) and not any(
+            o.startswith('feature_cache.dir=') for o in base):
+        base.append(f'feature_cache.dir={(out / "feature_cache").resolve()}')
+    trials = []
+    for setting in settings_of(grid):
+        for seed in seeds:
+            trial = Trial(setting, int(seed), out / setting_name(setting) / f'seed{seed}')
+            print(f'[sweep] {setting_name(setting)} seed {seed} ...', flush=True)
+            trial.metrics = run_trial(config, trial, split, base, python)
+            print(f'[sweep] {setting_name(setting)} seed {seed}: {split} '
+                  f'{metric}={trial.metrics.get(metric, float("nan")):.2f}', flush=True)
+            trials.append(trial)
+    per_run = [dict(t.setting, seed=t.seed, **{c: t.metrics.get(k, float('nan'))
+               for c, k in zip(COLUMNS[1:], METRIC_KEYS)}, work_dir=str(t.work_dir))
+               for t in trials]
+    _write_csv(out / 'sweep.csv', per_run)
+    rows = summarise(trials, metric)
+    _write_csv(out / 'sweep_summary.csv', rows)
+    best = best_row(rows, metric)
+    (out / 'best.json').write_text(json.dumps(dict(
+        config=str(config), split=split, metric=metric, seeds=list(seeds),
+        setting={k: best[k] for k in grid}, score=best[metric.split('/', 1)[1]],
+        score_std=best[metric.split('/', 1)[1] + '_std']), indent=1, default=str) + '\n')
+    return trials, rows, best
