@@ -62,6 +62,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--threads', type=positive_int, default=None,
                         help="torch CPU threads (default: torch's choice); 1 is steadier "
                         'on a machine shared with other work')
+    parser.add_argument('--text-variants', nargs='+', default=None,
+                        choices=list(bm.text_speed.VARIANTS),
+                        help='text encoder paths to time (default: all but compiled)')
     parser.add_argument('--compile', action='store_true',
                         help='also time the text encoder under torch.compile')
     parser.add_argument('--work-dir', help='folder for the whole-run world and logs')
@@ -106,7 +109,9 @@ def main(argv=None) -> dict:
     if 'text' not in args.skip:
         model = bm.build_model(model_cfg, batches, args.device)
         if hasattr(model.head, 'prompt_learner'):
-            variants = bm.text_speed.VARIANTS if args.compile else bm.text_speed.VARIANTS[:-1]
+            variants = list(args.text_variants or bm.text_speed.VARIANTS[:-1])
+            if args.compile and 'compiled' not in variants:
+                variants.append('compiled')
             results['text_encoder'] = bm.text_encoder_speed(
                 model.head, args.iters, args.device, args.repeats, variants)
         del model
