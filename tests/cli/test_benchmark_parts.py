@@ -127,3 +127,11 @@ def test_overhead_components_partition_the_iteration():
     assert parts['other'] == pytest.approx(70.0 - 40 - 10 - 10 - 5)
     total = sum(v for k, v in parts.items() if not k.startswith('hook:'))
     assert total == pytest.approx(70.0)
+
+
+def test_heads_overriding_loss_alone_are_timed_whole():
+    from lmpt_mm.models.hpdval.hpt_head import HPTHead
+    from lmpt_mm.models.heads import CoOpHead, LMPTHead
+    assert bm.uses_split_loss(CoOpHead.__new__(CoOpHead))
+    assert bm.uses_split_loss(LMPTHead.__new__(LMPTHead))
+    assert not bm.uses_split_loss(HPTHead.__new__(HPTHead))  # its own loss()
