@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from mmengine.logging import MMLogger
 
+from lmpt_mm.synthetic.random_world import TINY_CLASS_NAMES, write_random_world
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The one place that knows where external data lives by default.
 EXTERNAL_DATA = REPO_ROOT.parent / 'shared' / 'data'
@@ -77,38 +79,10 @@ def repo_root() -> Path:
 
 def write_tiny_lt_world(root: Path, num_classes: int = 4, num_train: int = 16,
                         num_test: int = 12, size: int = 32, seed: int = 0) -> Path:
-    """Write tiny random PNG images and annotation files in the VOC-LT formats.
-
-    Layout: ``labels.txt``, ``train.txt``, ``test.txt``, ``captions.txt`` and
-    ``images/*.png`` under ``root``; every class has positives in both splits.
-    """
-    import numpy as np
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    names = ['dog', 'cat', 'car', 'tree', 'boat', 'bird', 'chair', 'cup'][:num_classes]
-    (root / 'images').mkdir(parents=True, exist_ok=True)
-    (root / 'labels.txt').write_text(
-        '\n'.join(f'{name} {i}' for i, name in enumerate(names)) + '\n')
-    splits = {'train': num_train, 'test': num_test}
-    caption_lines = []
-    for split, count in splits.items():
-        lines = []
-        for k in range(count):
-            labels = sorted({k % num_classes, int(rng.integers(num_classes))})
-            rel = f'images/{split}_{k:03d}.png'
-            pixels = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
-            # A class-dependent tint makes the labels learnable from pixels.
-            for label in labels:
-                pixels[..., label % 3] = np.clip(pixels[..., label % 3] // 2 + 120, 0, 255)
-            Image.fromarray(pixels).save(root / rel)
-            lines.append(f'{rel} ' + ' '.join(map(str, labels)))
-            if split == 'train':
-                caption_lines.append(
-                    f'{rel} a photo of a ' + ' and a '.join(names[i] for i in labels))
-        (root / f'{split}.txt').write_text('\n'.join(lines) + '\n')
-    (root / 'captions.txt').write_text('\n'.join(caption_lines) + '\n')
-    return root
+    """The tiny random-image world (``lmpt_mm.synthetic.random_world``) under ``root``:
+    ``num_classes`` of ``TINY_CLASS_NAMES``, every class with positives in both splits."""
+    return write_random_world(root, TINY_CLASS_NAMES[:num_classes], num_train, num_test,
+                              size, seed)
 
 
 @pytest.fixture(scope='session')

@@ -186,6 +186,12 @@ def test_batch_fetch_equals_collated_samples(tiny_lt_world, tmp_path, arch, loca
         [s.img_path for s in collated['data_samples']]
     # Each (image, view) sample is packed once and handed out again.
     assert cached.packed_sample(3, views[2]) is cached.packed_sample(3, views[2])
+    # pack_all (FeatureCacheHook, before training) packs every pair up front: the
+    # steps never pack (PackInputs is not even reachable any more)
+    cached.pack_all()
+    assert len(cached._packed) == 2 * len(cached)
+    cached.pack = None
+    assert len(cached.batch(list(range(len(cached))))['data_samples']) == len(cached)
 
     class EpochSampler(list):
         epoch = None

@@ -88,6 +88,16 @@ class CachedFeatureDataset(Dataset):
             packed = self._packed[(index, view)] = self.pack(results)['data_samples']
         return packed
 
+    def pack_all(self) -> None:
+        """Pack the data sample of every (image, view) now, so training steps never do.
+
+        One ``PackInputs`` call per pair (``len(dataset) x views``); called before
+        training (``FeatureCacheHook``) to keep sample packing out of the steps.
+        """
+        for index in range(len(self)):
+            for view in range(len(self.views)):
+                self.packed_sample(index, view)
+
     def sample(self, index: int, view: int) -> dict:
         """Sample ``index`` with view ``view`` (no random draw)."""
         feats = self.views[view]
@@ -104,20 +114,20 @@ class CachedFeatureDataset(Dataset):
         collated batch of :meth:`__getitem__` samples takes in the data preprocessor.
         """
         views = self.draw_views(len(indices))
-        index = torch.as_tensor(list(indices), dtype=torch.long)
-        view = torch.as_tensor(views, dtype=torch.long)
+        indices = list(indices)
+        index = torch.as_tensor(indices, dtype=torch.long)
         inputs = {}
         for part, key in enumerate((FEATS_KEY, LOCAL_FEATS_KEY)):
             if len(self.views[0]) <= part:
                 break
-            first = self.views[0][part]
-            out = first.new_empty((len(views), ) + tuple(first.shape[1:]))
-            for v, feats in enumerate(self.views):
-                rows = (view == v).nonzero().flatten()
-                if rows.numel():
-                    out[rows] = feats[part][index[rows]]
-            inputs[key] = out
-        samples = [self.packed_sample(i, v) for i, v in zip(index.tolist(), views)]
+            if len(self.views) == 1:
+                inputs[key] = self.views[0][part][index]
+                continue
+            # every view's rows of the batch, then each image's drawn view: a fixed
+            # number of operations per batch (no per-view masks or scatters)
+            rows = torch.stack([feats[part][index] for feats in self.views])  # [V, B, ...]
+            inputs[key] = rows[torch.as_tensor(views), torch.arange(len(views))]
+        samples = [self.packed_sample(i, v) for i, v in zip(indices, views)]
         return dict(inputs=inputs, data_samples=samples)
 
     def __getitem__(self, index: int) -> dict:

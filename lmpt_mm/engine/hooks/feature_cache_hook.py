@@ -93,6 +93,8 @@ class FeatureCacheHook(Hook):
             log(f'not used - {self.result.reason}. Training on images as usual.',
                 logging.WARNING)
             return
+        # Pack every (image, view)'s data sample now: no packing inside the steps.
+        self.result.dataset.pack_all()
         # Features are in memory: whole batches, no workers. Same batch sampler: same
         # images in the same order.
         cached_loader = CachedFeatureLoader(self.result.dataset, loader.batch_sampler)

@@ -1,6 +1,6 @@
 """Frozen CLIP text encoder that accepts prompt token embeddings."""
 import copy
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import open_clip
 import torch
@@ -61,6 +61,16 @@ def lean_block(block: nn.Module, x: torch.Tensor, attn_mask: Optional[torch.Tens
     return x + block.ls_2(block.mlp(block.ln_2(x)))
 
 
+class Layout(NamedTuple):
+    """How a token tensor ``[N, L]`` is encoded: ``chunks`` of ``(rows, L', pooled
+    positions)`` (rows a slice or an index tensor), ``inverse`` the permutation that
+    restores the input order (``None``: chunks are in input order), ``pos`` all
+    pooled positions ``[N]``."""
+    chunks: List[Tuple[object, int, Optional[torch.Tensor]]]
+    inverse: Optional[torch.Tensor]
+    pos: Optional[torch.Tensor]
+
+
 class CLIPTextEncoder(nn.Module):
     """CLIP's text tower, frozen, fed with token *embeddings* so prompts can be learned.
 
@@ -85,7 +95,18 @@ class CLIPTextEncoder(nn.Module):
             positions ``<= i`` only, so the padding after the pooled end-of-text token
             never reaches the text feature. Prompts of ~10 tokens in a 77-token
             context make the text side (forward and backward) several times cheaper;
-            results differ from the full-length pass by float rounding only.
+            results differ from the full-length pass by float rounding only. With
+            ``class_chunk_size``, each chunk is truncated at its own last end-of-text
+            token.
+        group_by_length: with ``class_chunk_size``, fill the chunks with prompts
+            ordered by end-of-text position (the features come back in input order),
+            so each chunk's truncation is as short as its longest prompt. Exact: a
+            sequence's feature does not depend on the others in its batch.
+        compile: run the transformer stack (plus final norm, pooling, projection)
+            through ``torch.compile`` (``True``, or a dict of ``torch.compile``
+            arguments, e.g. ``dict(backend='inductor', mode='max-autotune')``). Off
+            by default: on CPU at prompt sizes it did not pay for its compile time
+            (``docs/benchmark.md``); the first call of each prompt length compiles.
     """
 
     def __init__(self,
@@ -93,7 +114,9 @@ class CLIPTextEncoder(nn.Module):
                  arch: str,
                  grad_checkpointing: bool = False,
                  class_chunk_size: Optional[int] = None,
-                 truncate_to_eot: bool = True) -> None:
+                 truncate_to_eot: bool = True,
+                 group_by_length: bool = False,
+                 compile: Union[bool, dict] = False) -> None:
         super().__init__()
         if not hasattr(clip_model, 'token_embedding'):
             raise ValueError(f"open_clip model '{arch}' has a custom text tower; "
@@ -114,6 +137,13 @@ class CLIPTextEncoder(nn.Module):
         # Only pooling at a token position with a causal mask leaves the tail unused.
         self.truncate_to_eot = (truncate_to_eot and self.attn_mask is not None
                                 and self.pool_type in ('argmax', 'eos', 'first'))
+        self.group_by_length = group_by_length
+        if not isinstance(compile, (bool, dict)):
+            raise TypeError(f'compile must be a bool or a dict of torch.compile '
+                            f'arguments, got {compile!r}')
+        self.compile_cfg = (dict(compile) if isinstance(compile, dict)
+                            else {} if compile else None)
+        self._compiled = None
         self._layout_memo = TensorMemo()
         self._lean_blocks = supports_lean_blocks(self.transformer)
         self._causal_mask = is_causal_mask(self.attn_mask)
@@ -153,24 +183,36 @@ class CLIPTextEncoder(nn.Module):
             return torch.zeros(tokens.shape[0], dtype=torch.long, device=tokens.device)
         return None
 
-    def _layout(self, tokens: torch.Tensor) -> Tuple[int, Optional[torch.Tensor]]:
-        """``(L', pooled positions)`` of ``tokens``, memoised per token tensor.
+    def _layout(self, tokens: torch.Tensor) -> 'Layout':
+        """How ``tokens`` are encoded (:class:`Layout`), memoised per token tensor.
 
         Learned prompts pass the same token buffer every step; remembering its layout
-        saves a device-to-host sync (``L'``) per step (see :class:`TensorMemo`).
+        saves device-to-host syncs (the truncation lengths) per step (see
+        :class:`TensorMemo`).
         """
         layout = self._layout_memo.get(tokens)
         if layout is not None:
             return layout
         pos = self.pooled_positions(tokens)
-        length = tokens.shape[1]
-        if self.truncate_to_eot and pos is not None and pos.numel():
-            length = int(pos.max()) + 1
-        return self._layout_memo.put(tokens, (length, pos))
+        num, length = tokens.shape
+        chunk = self.class_chunk_size or max(num, 1)
+        order = None
+        if self.group_by_length and pos is not None and num > chunk:
+            order = torch.argsort(pos, stable=True)  # [N]
+        chunks = []
+        for start in range(0, num, chunk):
+            rows = (order[start:start + chunk] if order is not None
+                    else slice(start, start + chunk))
+            n = length
+            if self.truncate_to_eot and pos is not None and pos[rows].numel():
+                n = int(pos[rows].max()) + 1
+            chunks.append((rows, n, None if pos is None else pos[rows]))
+        inverse = None if order is None else torch.argsort(order)
+        return self._layout_memo.put(tokens, Layout(chunks, inverse, pos))
 
     def used_length(self, tokens: torch.Tensor) -> int:
-        """Number of leading positions ``L'`` the pooled feature depends on."""
-        return self._layout(tokens)[0]
+        """Number of leading positions ``L'`` the pooled features depend on (longest chunk)."""
+        return max((n for _, n, _ in self._layout(tokens).chunks), default=tokens.shape[1])
 
     def _transformer(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
         """The text transformer on ``[N, L', W]``; standard blocks take the lean path."""
@@ -187,6 +229,16 @@ class CLIPTextEncoder(nn.Module):
     def _encode(self, embeds: torch.Tensor, tokens: torch.Tensor, n: int,
                 pos: Optional[torch.Tensor]) -> torch.Tensor:
         embeds, tokens = embeds[:, :n], tokens[:, :n]  # [N, L', W], [N, L']
+        if self.compile_cfg is not None:
+            if self._compiled is None:
+                self._compiled = torch.compile(self._encode_truncated, **self.compile_cfg)
+            return self._compiled(embeds, tokens, pos)
+        return self._encode_truncated(embeds, tokens, pos)
+
+    def _encode_truncated(self, embeds: torch.Tensor, tokens: torch.Tensor,
+                          pos: Optional[torch.Tensor]) -> torch.Tensor:
+        """Features ``[N, D]`` of sequences already cut to their used length ``L'``."""
+        n = embeds.shape[1]
         x = embeds + self.positional_embedding[:n].to(embeds.dtype)  # [N, L', W]
         attn_mask = None if self.attn_mask is None else self.attn_mask[:n, :n]
         x = self._transformer(x, attn_mask)  # [N, L', W]
@@ -206,13 +258,14 @@ class CLIPTextEncoder(nn.Module):
             raise ValueError(f'expected embeddings [N, {self.context_length}, W] matching '
                              f'tokens [N, {self.context_length}], got {tuple(embeds.shape)} '
                              f'and {tuple(tokens.shape)}')
-        n, pos = self._layout(tokens)
-        chunk = self.class_chunk_size or embeds.shape[0]
-        feats = [self._encode(embeds[i:i + chunk], tokens[i:i + chunk], n,
-                              None if pos is None else pos[i:i + chunk])
-                 for i in range(0, embeds.shape[0], chunk)]
+        layout = self._layout(tokens)
+        feats = [self._encode(embeds[rows], tokens[rows], n, pos)
+                 for rows, n, pos in layout.chunks]
+        out = torch.cat(feats, dim=0) if len(feats) > 1 else feats[0]
+        if layout.inverse is not None:
+            out = out[layout.inverse]  # back to the input order
         # fp32 also under autocast: the features feed cosines and losses (cheap, [N, D]).
-        return torch.cat(feats, dim=0).float()  # [N, D]
+        return out.float()  # [N, D]
 
     def encode_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Text features ``[N, D]`` of token ids ``[N, L]``."""

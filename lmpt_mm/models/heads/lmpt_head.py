@@ -80,19 +80,31 @@ class LMPTHead(CoOpHead):
             captions.append(caption)
         return captions
 
-    def loss(self, feats, data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:
-        """``dict(loss_db=lam * DB, loss_cse=(1 - lam) * CSE)``."""
+    def loss_inputs(self, data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """``target`` ``[B, C]`` and the captions' representation ``caption_repr``.
+
+        ``'feature'`` mode: caption features ``[B, D]`` (frozen encoder, cached by
+        string); ``'token'`` mode: caption token embeddings ``[B, L, W]``. Neither
+        depends on the prompts, so neither carries a gradient.
+        """
         captions = self.captions(data_samples)
-        logits, prompt_feats = self.logits_and_text(feats)  # [B, C], [C, D]
-        target = self.targets(data_samples).to(logits.device)  # [B, C]
-        loss_db = self.loss_module(logits, target, **kwargs)
+        inputs = super().loss_inputs(data_samples)
         if self.cse_mode == 'feature':
-            caption_repr = self.text_encoder.encode_texts(captions)  # [B, D], cached
-            prompt_repr = prompt_feats  # [C, D]
+            inputs['caption_repr'] = self.text_encoder.encode_texts(captions)  # [B, D]
         else:
             with torch.no_grad():
-                caption_repr = self.text_encoder.embed_tokens(
+                inputs['caption_repr'] = self.text_encoder.embed_tokens(
                     self.text_encoder.tokenize(captions))  # [B, L, W]
-            prompt_repr = self.prompt_learner()  # [C, L, W]
+        return inputs
+
+    def loss_from_inputs(self, feats, target: torch.Tensor, caption_repr: torch.Tensor,
+                         **kwargs) -> Dict[str, torch.Tensor]:
+        """``dict(loss_db=lam * DB, loss_cse=(1 - lam) * CSE)``."""
+        logits, prompt_feats = self.logits_and_text(feats)  # [B, C], [C, D]
+        target = target.to(logits.device)  # [B, C]
+        loss_db = self.loss_module(logits, target, **kwargs)
+        # feature mode: the same prompt features [C, D] that produce the logits (no
+        # second text-encoder pass); token mode: the prompts' token embeddings.
+        prompt_repr = prompt_feats if self.cse_mode == 'feature' else self.prompt_learner()
         loss_cse = self.cse_loss(caption_repr.to(prompt_repr.dtype), prompt_repr, target)
         return dict(loss_db=self.lam * loss_db, loss_cse=(1.0 - self.lam) * loss_cse)

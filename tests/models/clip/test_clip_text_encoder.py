@@ -114,12 +114,65 @@ def test_layout_is_remembered_per_token_tensor_until_it_changes():
     tokens = enc.tokenize(['a photo of a dog', 'x'])
     first = enc._layout(tokens)
     assert enc._layout(tokens) is first  # same buffer, same version: no recompute
-    assert first[0] == int(tokens.argmax(-1).max()) + 1
-    assert torch.equal(first[1], tokens.argmax(-1))
+    assert enc.used_length(tokens) == int(tokens.argmax(-1).max()) + 1
+    assert torch.equal(first.pos, tokens.argmax(-1))
     tokens[1] = enc.tokenize(['a much longer prompt about a traffic light'])[0]  # in place
     second = enc._layout(tokens)
-    assert second is not first and second[0] > first[0]
-    assert enc._layout(tokens.clone())[0] == second[0]  # another tensor: its own entry
+    assert second is not first and second.chunks[0][1] > first.chunks[0][1]
+    assert enc._layout(tokens.clone()).chunks[0][1] == second.chunks[0][1]  # own entry
     import pickle
     restored = pickle.loads(pickle.dumps(enc))  # the memo's weak references are dropped
-    assert len(restored._layout_memo) == 0 and restored._layout(tokens)[0] == second[0]
+    assert len(restored._layout_memo) == 0
+    assert restored.used_length(tokens) == enc.used_length(tokens)
+
+
+PROMPTS = ['a photo of a red circle on a table.', 'a dog', 'x', 'two cats and a bird',
+           'y', 'a traffic light', 'z z']
+
+
+def _against_full_pass(enc, prompts=PROMPTS):
+    """Features and input gradients of ``enc`` and of the untruncated plain pass."""
+    _, full = _encoder(truncate_to_eot=False)
+    tokens = full.tokenize(prompts)
+    embeds = full.embed_tokens(tokens).detach().requires_grad_(True)
+    embeds2 = embeds.detach().clone().requires_grad_(True)
+    out, out2 = full(embeds, tokens), enc(embeds2, tokens)
+    out.pow(2).sum().backward()
+    out2.pow(2).sum().backward()
+    return (out, out2), (embeds.grad, embeds2.grad), tokens
+
+
+def test_truncation_per_chunk_of_grouped_prompts_is_exact(monkeypatch):
+    _, enc = _encoder(class_chunk_size=3, group_by_length=True)
+    seen = []
+    real = enc._transformer
+    monkeypatch.setattr(enc, '_transformer', lambda x, attn_mask: seen.append(
+        x.shape[:2]) or real(x, attn_mask))
+    (out, out2), (grad, grad2), tokens = _against_full_pass(enc)
+    # chunks of 3 prompts in order of their end-of-text position, each truncated at its
+    # own last one: shorter than one truncation for all, in total
+    eot = sorted(tokens.argmax(-1).tolist())
+    expected = [(len(eot[i:i + 3]), max(eot[i:i + 3]) + 1) for i in range(0, len(eot), 3)]
+    assert [tuple(s) for s in seen] == expected
+    assert sum(n * length for n, length in expected) < len(eot) * (eot[-1] + 1)
+    torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)  # input order restored
+    torch.testing.assert_close(grad2, grad, rtol=1e-3, atol=1e-4)
+    # without grouping, chunks keep the input order and are still truncated each
+    _, plain = _encoder(class_chunk_size=3)
+    order = tokens.argmax(-1).tolist()
+    assert [n for _, n, _ in plain._layout(tokens).chunks] == [
+        max(order[i:i + 3]) + 1 for i in range(0, len(order), 3)]
+
+
+@pytest.mark.parametrize('compile_cfg', [dict(backend='aot_eager')])
+def test_compiled_text_encoder_is_exact(compile_cfg):
+    _, enc = _encoder(compile=compile_cfg)
+    (out, out2), (grad, grad2), _ = _against_full_pass(enc)
+    assert enc._compiled is not None  # the compiled path ran
+    torch.testing.assert_close(out2, out, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(grad2, grad, rtol=1e-3, atol=1e-4)
+
+
+def test_compile_argument_is_checked():
+    with pytest.raises(TypeError, match="compile must be a bool or a dict.*'yes'"):
+        _encoder(compile='yes')

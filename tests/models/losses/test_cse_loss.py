@@ -280,3 +280,24 @@ def test_stats_injection_and_errors():
         ClassSpecificEmbeddingLoss(CLASS_FREQ, mode='tokens')
     with pytest.raises(ValueError, match='caption_feats'):
         loss_fn(caption, prompt[:, :5], y)
+
+
+def naive_token_distance(cap: torch.Tensor, prm: torch.Tensor, m_ctx: int = 2):
+    """Oracle: the ``B x C x T x D`` broadcast that the token mode avoids."""
+    num = min(cap.shape[1], prm.shape[1] - m_ctx)
+    c = cap[:, None, :num]  # [B, 1, T, D]
+    p = prm[None, :, m_ctx:m_ctx + num]  # [1, C, T, D]
+    return (1 - torch.nn.functional.cosine_similarity(c, p, dim=-1)).mean(-1)
+
+
+def test_token_distance_matches_the_naive_broadcast_forward_and_backward():
+    cap = torch.randn(3, 9, 16, generator=gen(1), dtype=torch.float64)
+    prm = torch.randn(4, 9, 16, generator=gen(2), dtype=torch.float64, requires_grad=True)
+    prm2 = prm.detach().clone().requires_grad_(True)
+    ref, out = naive_token_distance(cap, prm), token_distance(cap, prm2)
+    assert out.shape == (3, 4)
+    torch.testing.assert_close(out, ref)
+    weights = torch.randn(3, 4, generator=gen(3), dtype=torch.float64)
+    (ref * weights).sum().backward()
+    (out * weights).sum().backward()
+    torch.testing.assert_close(prm2.grad, prm.grad)
