@@ -1,4 +1,4 @@
-# HP-DVAL stage 2 (HPT, hierarchical prompt tuning) on VOC-LT (spec hp_dval.md): the
+# HP-DVAL stage 2 (HPT, hierarchical prompt tuning) on VOC-LT (Huang et al., HP-DVAL, Sec. III): the
 # stage-1 student (backbone + embedding head) frozen and loaded from stage 1's final
 # checkpoint; global and local prompt contexts (4 tokens each, shared by all classes,
 # N(0, 0.02) init) score the global and the local view; loss DB* + L_sc, the L1

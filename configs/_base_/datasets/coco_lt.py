@@ -30,7 +30,7 @@ train_class_freq = [
 ]
 train_neg_class_freq = [num_train_images - n for n in train_class_freq]
 
-# DB loss as the DB-loss paper sets it for COCO-LT (spec: db_loss.md).
+# DB loss as the DB-loss paper sets it for COCO-LT (Wu et al., ECCV 2020, Sec. 4).
 db_loss = dict(
     type='DistributionBalancedLoss',
     reweight_func='rebalance',

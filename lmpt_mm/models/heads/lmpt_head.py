@@ -50,7 +50,7 @@ class LMPTHead(CoOpHead):
                  lam: float = 0.5,
                  **kwargs) -> None:
         # LMPT's prompts are class-specific unless the config says otherwise.
-        super().__init__(prompt_learner=dict(csc=True, **(prompt_learner or {})), loss=loss,
+        super().__init__(prompt_learner={'csc': True, **(prompt_learner or {})}, loss=loss,
                          **kwargs)
         if not 0.0 <= lam <= 1.0:
             raise ValueError(f'lam must be in [0, 1], got {lam}')
