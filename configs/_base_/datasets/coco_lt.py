@@ -2,6 +2,8 @@
 # train2017) and 5,000 val2017 images as the test split, 80 classes. `data_root` holds
 # the LTML annotation files (coco_labels.txt, coco_lt_{train,test}.txt,
 # coco_lt_captions.txt) and train2017/, val2017/ with the images (README, "Data").
+_base_ = ['./lt_multilabel_common.py']
+
 dataset_type = 'COCOLT'
 data_root = 'data/coco'
 
@@ -30,59 +32,16 @@ train_class_freq = [
 ]
 train_neg_class_freq = [num_train_images - n for n in train_class_freq]
 
-# DB loss as the DB-loss paper sets it for COCO-LT (Wu et al., ECCV 2020, Sec. 4).
+# DB loss as the DB-loss paper sets it for COCO-LT (Wu et al., ECCV 2020, Sec. 4), and as
+# the LMPT code runs it (lt_multilabel_common.py).
 db_loss = dict(
     type='DistributionBalancedLoss',
     reweight_func='rebalance',
-    focal=dict(focal=True, balance_param=2.0, gamma=2),
+    focal=_base_.db_focal,
     map_param=dict(alpha=0.1, beta=10.0, gamma=0.2),
     logit_reg=dict(init_bias=0.05, neg_scale=2.0))
-# The same settings as the LMPT code runs them (`lmpt/dbl.py`, `ResampleLoss`): its
-# element-wise BCE helper reduces to the batch mean, so the focal factor takes one
-# p_t = exp(-mean BCE) per batch and the loss is balance_param * (1 - p_t)^gamma *
-# mean(w * BCE) - the update behind the published LMPT / CoOp numbers.
-lmpt_code_db_loss = dict(
-    db_loss, focal=dict(focal=True, balance_param=2.0, gamma=2, pt_mode='batch_mean'))
+lmpt_code_db_loss = dict(db_loss, focal=_base_.lmpt_code_db_focal)
 
-# `caption` reaches LMPT's head as data_sample.caption; `img_path` names the image in
-# errors and in tools/predict.py.
-meta_keys = ('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'flip',
-             'flip_direction', 'caption')
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
-    dict(type='PackInputs', meta_keys=meta_keys),
-]
-
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        with_caption=True,
-        pipeline=train_pipeline))
-# There is no separate validation split: validation runs on the test split for
-# logging only; results are the final epoch's (no checkpoint selection on test).
-val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type, data_root=data_root, split='test',
-        pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
+val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader
-
-# Total / head / medium / tail mAP; groups from the train split (>=100, <20 images).
-val_evaluator = dict(type='GroupAveragePrecision', prefix='lt', score='sigmoid')
-test_evaluator = val_evaluator
