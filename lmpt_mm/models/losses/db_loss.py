@@ -23,11 +23,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
-                          check_class_stats, choose_class_stats, clamp_counts,
-                          resolve_class_stats)
+from .class_counts import (STATS_HELP, StatsLike, check_class_stats,
+                           choose_class_stats, resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
+from .reweighting import (class_balanced_weight, db_star_scale, inverse_freq_weight,
+                          ntr_bias, rebalance_weight)
 
 ReweightFunc = Optional[Literal['inv', 'sqrt_inv', 'rebalance', 'CB']]
 Variant = Literal['db', 'db_star']
@@ -42,110 +43,6 @@ DEFAULT_FOCAL = MappingProxyType(
 PT_MODES = ('element', 'batch_mean')
 DEFAULT_MAP_PARAM = MappingProxyType(dict(alpha=0.1, beta=10.0, gamma=0.2))
 DEFAULT_LOGIT_REG = MappingProxyType(dict(init_bias=0.05, neg_scale=2.0))
-
-
-# ----------------------------------------------------------------------------
-# Weights and biases from the statistics (all [C] or [B, C], no gradient)
-# ----------------------------------------------------------------------------
-def inverse_freq_weight(class_freq: StatsLike,
-                        power: float = 1.0) -> torch.Tensor:
-    r"""Inverse-frequency class weights, normalised to mean 1 over classes.
-
-    :math:`w_i = C \, n_i^{-p} / \sum_j n_j^{-p}` (``'inv'``: p = 1,
-    ``'sqrt_inv'``: p = 1/2). ``n_i = 0`` is clamped to 1 (warned once).
-
-    Returns:
-        float64 tensor ``[C]`` (sums to C).
-    """
-    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
-                        why=' for inverse-frequency weights')
-    inv = freq.pow(-power)
-    return inv * (inv.numel() / inv.sum())
-
-
-def class_balanced_weight(class_freq: StatsLike,
-                          beta: float = 0.9) -> torch.Tensor:
-    r"""Class-balanced weights (Cui et al., CVPR 2019), normalised to mean 1.
-
-    :math:`w_i \propto (1 - \beta) / (1 - \beta^{n_i})`, scaled so that
-    :math:`\sum_i w_i = C`. ``n_i = 0`` is clamped to 1 (warned once).
-
-    Returns:
-        float64 tensor ``[C]``.
-    """
-    if not 0.0 <= beta < 1.0:
-        raise ValueError(f'cb_beta must be in [0, 1), got {beta}')
-    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
-                        why=' for class-balanced weights')
-    weight = (1.0 - beta) / (1.0 - torch.pow(torch.tensor(
-        beta, dtype=torch.float64), freq))
-    return weight * (weight.numel() / weight.sum())
-
-
-def rebalance_weight(targets: torch.Tensor,
-                     class_freq: StatsLike,
-                     alpha: float = 0.1,
-                     beta: float = 10.0,
-                     mu: float = 0.2) -> torch.Tensor:
-    r"""DB re-balanced weights ``[B, C]`` (spec step 1).
-
-    .. math::
-        \mathrm{repeat}_k = \sum_{j \in P_k} 1/n_j, \quad
-        r_{ki} = \frac{1/n_i}{\mathrm{repeat}_k}, \quad
-        w_{ki} = \alpha + \sigma(\beta (r_{ki} - \mu)).
-
-    A sample without positive label (``repeat_k = 0``) takes the limit
-    ``r -> inf``, i.e. ``w = alpha + 1``; a safe denominator inside
-    ``torch.where`` keeps inf/NaN out of the values and of any gradient.
-    ``n_i = 0`` is clamped to 1 (warned once).
-
-    Args:
-        targets: ``[B, C]`` in {0, 1} (float).
-        class_freq: ``[C]`` train counts ``n_i``.
-        alpha, beta, mu: ``map_param`` ``alpha``, ``beta``, ``gamma``.
-    """
-    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
-                        why=' for re-balanced weights')
-    freq_inv = (1.0 / freq).to(targets.device, targets.dtype)  # [C]
-    repeat = (targets * freq_inv).sum(dim=1, keepdim=True)  # [B, 1]
-    has_pos = repeat > 0
-    safe_repeat = torch.where(has_pos, repeat, torch.ones_like(repeat))
-    ratio = freq_inv / safe_repeat  # [B, C]
-    weight = alpha + torch.sigmoid(beta * (ratio - mu))
-    return torch.where(has_pos, weight, torch.full_like(weight, alpha + 1.0))
-
-
-def ntr_bias(class_freq: StatsLike, neg_class_freq: StatsLike,
-             init_bias: float, neg_scale: float) -> torch.Tensor:
-    r"""NTR class bias :math:`b_i = -\kappa \log(N / n_i - 1) / \lambda`.
-
-    ``N = n_i + neg_i`` (train images). ``n_i`` is clamped into
-    ``[1, N - 1]`` so that ``b`` stays finite (warned once).
-
-    Returns:
-        float64 tensor ``[C]``.
-    """
-    pos, neg = check_class_stats(class_freq, neg_class_freq)
-    num_images = pos + neg  # [C], all equal to N
-    if num_images[0] < 2:
-        raise ValueError('the NTR bias needs at least 2 train images, got '
-                         f'N = {num_images[0].item():g}')
-    pos = clamp_counts(pos, 1.0, num_images - 1, why=' for the NTR bias')
-    return -init_bias * torch.log(num_images / pos - 1.0) / neg_scale
-
-
-def db_star_scale(class_freq: StatsLike) -> torch.Tensor:
-    r"""DB* positive-logit scale :math:`w_i = (n_i/n) / \max_j (n_j/n)`.
-
-    ``n`` cancels: ``w_i = n_i / max_j n_j`` in ``(0, 1]``; ``n_i = 0`` is
-    clamped to 1 (warned once) so that no class gets a zero scale.
-
-    Returns:
-        float64 tensor ``[C]``.
-    """
-    freq = clamp_counts(as_count_tensor(class_freq, 'class_freq'), 1.0,
-                        why=' for the DB* scale')
-    return freq / freq.max()
 
 
 # ----------------------------------------------------------------------------
@@ -281,14 +178,27 @@ def distribution_balanced_loss(
         Scalar, or ``[B, C]`` for ``reduction='none'`` (float32, or the
         logits' dtype if wider).
     """
-    if logits.dim() != 2 or targets.shape != logits.shape:
-        raise ValueError('logits and targets must both be [B, C], got '
-                         f'{tuple(logits.shape)} and {tuple(targets.shape)}')
     check_reduction(reduction)
     check_avg_factor(avg_factor)
     focal_opts, map_opts, reg_opts = parse_db_options(reweight_func, focal,
                                                       map_param, logit_reg,
                                                       variant)
+    return _db_loss(logits, targets, class_freq, neg_class_freq, reweight_func,
+                    focal_opts, map_opts, reg_opts, cb_beta, variant, weight,
+                    reduction, avg_factor)
+
+
+def _db_loss(logits: torch.Tensor, targets: torch.Tensor,
+             class_freq: Optional[StatsLike], neg_class_freq: Optional[StatsLike],
+             reweight_func: ReweightFunc, focal_opts: Optional[dict], map_opts: dict,
+             reg_opts: Optional[dict], cb_beta: float, variant: Variant,
+             weight: Optional[torch.Tensor], reduction: Reduction,
+             avg_factor: AvgFactor) -> torch.Tensor:
+    """:func:`distribution_balanced_loss` with options already parsed by
+    :func:`parse_db_options` (the module parses them once, at construction)."""
+    if logits.dim() != 2 or targets.shape != logits.shape:
+        raise ValueError('logits and targets must both be [B, C], got '
+                         f'{tuple(logits.shape)} and {tuple(targets.shape)}')
     need_pos, need_neg = required_stats(reweight_func, reg_opts, variant)
     err = _missing_stats_error(class_freq, neg_class_freq, need_pos, need_neg)
     if err is not None:
@@ -432,7 +342,9 @@ class DistributionBalancedLoss(nn.Module):
         self.avg_factor = check_avg_factor(avg_factor)
         self.stats_file = stats_file
         self.prefer_stats_file = prefer_stats_file
-        parse_db_options(reweight_func, focal, map_param, logit_reg, variant)
+        # Parsed once: forward passes the filled-in options straight to the maths.
+        self._options = parse_db_options(reweight_func, focal, map_param, logit_reg,
+                                         variant)
         if reweight_func == 'CB':
             class_balanced_weight([1.0], cb_beta)  # validates cb_beta early
         self.reweight_func = reweight_func
@@ -473,20 +385,13 @@ class DistributionBalancedLoss(nn.Module):
         reduction = reduction_override or self.reduction
         if avg_factor is None and reduction == 'mean':
             avg_factor = self.avg_factor
-        return self.loss_weight * distribution_balanced_loss(
-            cls_score,
-            label,
-            self.class_freq,
-            self.neg_class_freq,
-            reweight_func=self.reweight_func,
-            focal=self.focal,
-            map_param=self.map_param,
-            logit_reg=self.logit_reg,
-            cb_beta=self.cb_beta,
-            variant=self.variant,
-            weight=weight,
-            reduction=reduction,
-            avg_factor=avg_factor)
+        else:
+            check_avg_factor(avg_factor)
+        focal_opts, map_opts, reg_opts = self._options
+        return self.loss_weight * _db_loss(
+            cls_score, label, self.class_freq, self.neg_class_freq, self.reweight_func,
+            focal_opts, map_opts, reg_opts, self.cb_beta, self.variant, weight,
+            reduction, avg_factor)
 
     def extra_repr(self) -> str:
         num = None if self.class_freq is None else self.class_freq.numel()
