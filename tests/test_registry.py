@@ -90,6 +90,14 @@ BUILDERS = {
         lambda c: registry.HOOKS.build(dict(type='StrictCheckpointLoadHook')),
     ('HOOKS', 'SafeCheckpointHook'):
         lambda c: registry.HOOKS.build(dict(type='SafeCheckpointHook')),
+    ('HOOKS', 'AtomicCheckpointHook'): lambda c: registry.HOOKS.build(
+        dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=1)),
+    ('HOOKS', 'EvalImagesCheckHook'):
+        lambda c: registry.HOOKS.build(dict(type='EvalImagesCheckHook', max_listed=3)),
+    ('HOOKS', 'NonFiniteLossHook'):
+        lambda c: registry.HOOKS.build(dict(type='NonFiniteLossHook')),
+    ('HOOKS', 'StrictCheckpointLoadHook'):
+        lambda c: registry.HOOKS.build(dict(type='StrictCheckpointLoadHook')),
     ('METRICS', 'GroupAveragePrecision'): lambda c: registry.METRICS.build(
         dict(type='GroupAveragePrecision', class_freq=FREQ['class_freq'])),
     ('MODEL_WRAPPERS', 'DeviceAgnosticDDP'): lambda c: build_wrapper(c['tmp']),

@@ -154,16 +154,18 @@ def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
             first = next((line.strip() for line in str(err).splitlines()
                           if line.strip() and 'Weights only load failed' not in line
                           and 'PyTorch 2.6' not in line), '')
+            first = first.split('. ')[0][:200]  # torch's first sentence says what
             raise _corrupt(filename, f'{type(err).__name__}'
-                           + (f': {first[:200]}' if first else '')) from err
+                           + (f': {first}' if first else '')) from err
         if not unsafe_checkpoint_load_allowed():
             raise RuntimeError(
                 f'checkpoint {filename} cannot be loaded with weights_only=True: '
                 f'it needs the pickled global {name}, beyond tensors and plain Python '
                 'types. Checkpoints written by lmpt_mm never do. If you trust '
-                'the file, opt in to unsafe loading, which can execute arbitrary code: '
-                'pass --unsafe-load to tools/train.py or tools/test.py, set '
-                '`unsafe_checkpoint_load = True` in the config, or export '
+                'the file, opt in to unsafe loading, which can execute arbitrary '
+                'code: pass --unsafe-load to tools/train.py, tools/test.py or '
+                'tools/predict.py, set `unsafe_checkpoint_load = True` in the config, '
+                'or export '
                 f'{UNSAFE_ENV}=1.') from err
     print_log(
         f'Loading {filename} with weights_only=False (unsafe loading was explicitly '
