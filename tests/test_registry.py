@@ -80,14 +80,6 @@ BUILDERS = {
         default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
     ('HOOKS', 'ClassStatsHook'): lambda c: registry.HOOKS.build(dict(type='ClassStatsHook')),
     ('HOOKS', 'EpochSeedHook'): lambda c: registry.HOOKS.build(dict(type='EpochSeedHook')),
-    ('HOOKS', 'AtomicCheckpointHook'):
-        lambda c: registry.HOOKS.build(dict(type='AtomicCheckpointHook')),
-    ('HOOKS', 'EvalImagesCheckHook'):
-        lambda c: registry.HOOKS.build(dict(type='EvalImagesCheckHook')),
-    ('HOOKS', 'NonFiniteLossHook'):
-        lambda c: registry.HOOKS.build(dict(type='NonFiniteLossHook')),
-    ('HOOKS', 'StrictCheckpointLoadHook'):
-        lambda c: registry.HOOKS.build(dict(type='StrictCheckpointLoadHook')),
     ('HOOKS', 'SafeCheckpointHook'):
         lambda c: registry.HOOKS.build(dict(type='SafeCheckpointHook')),
     ('HOOKS', 'AtomicCheckpointHook'): lambda c: registry.HOOKS.build(
