@@ -137,16 +137,7 @@ def main(argv=None) -> dict:
             results['config_run'] = bm.config_runs(
                 cfg, args.device, args.work_dir or tempfile.mkdtemp(prefix='lmpt_bench_'),
                 args.loop_epochs, args.loop_repeats or args.repeats, args.amp)
-    # The headline overhead: the config's own training when it ran (runner, data,
-    # hooks), else the model steps on random batches.
-    loop = results.get('config_run') or {}
-    for source, key in ((loop, 'cached_step_overhead'), (results, 'model_step_overhead')):
-        if key in source:
-            results['cached_step_overhead'] = source[key]
-            results['cached_step_overhead_repeats'] = source[key + '_repeats']
-            results['cached_step_overhead_source'] = ('config_run' if source is loop
-                                                      else 'model_steps')
-            break
+    results.update(bm.headline_overhead(results))
     print(bm.format_table(results))
     if args.json:
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)

@@ -3,7 +3,6 @@ import copy
 
 import pytest
 import torch
-from mmpretrain.registry import MODELS
 
 from lmpt_mm.cli import benchmark as bm
 from lmpt_mm.cli.benchmark.config_run import StepProfile, overhead_components

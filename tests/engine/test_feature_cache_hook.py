@@ -82,6 +82,9 @@ def test_cached_training_matches_image_training(tiny_lt_world, tmp_path, monkeyp
     assert plain_counts['train_text'] == cached_counts['train_text'] >= 8 + 1
     assert plain_counts['val_text'] == cached_counts['val_text'] == 1
     assert list((tmp_path / 'b' / 'feature_cache').glob('*.pt'))
+    # every (image, view) sample was packed before training: no packing in the steps
+    dataset = cached.train_loop.dataloader.dataset
+    assert dataset._all_packed and len(dataset._packed) == len(dataset) * len(dataset.views)
 
 
 def model_init_ctx(runner):

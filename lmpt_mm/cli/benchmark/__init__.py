@@ -30,7 +30,8 @@ from .eval_speed import eval_throughput
 from .flops import count_flops, flop_split
 from .format import format_table
 from .repeats import alternate, median
-from .step_cost import irreducible_step, time_irreducible, uses_split_loss
+from .step_cost import (headline_overhead, irreducible_step, time_irreducible,
+                        uses_split_loss)
 from . import text_speed
 from .text_speed import text_encoder_speed
 from .train_speed import train_throughput
@@ -40,7 +41,7 @@ __all__ = [
     'COCO_LT_CSE_SIZE', 'EpochTimer', 'StepProfile', 'alternate', 'benchmark_model_cfg',
     'build_model', 'config_run', 'config_run_cfg', 'config_runs', 'count_flops',
     'cse_memory', 'device_name', 'eval_throughput', 'feature_batch', 'flop_split',
-    'format_table', 'image_size', 'irreducible_step', 'median', 'synthetic_batches',
-    'text_encoder_speed', 'time_irreducible', 'train_throughput', 'uses_split_loss',
-    'whole_run', 'whole_run_cfg', 'whole_runs'
+    'format_table', 'headline_overhead', 'image_size', 'irreducible_step', 'median',
+    'synthetic_batches', 'text_encoder_speed', 'text_speed', 'time_irreducible',
+    'train_throughput', 'uses_split_loss', 'whole_run', 'whole_run_cfg', 'whole_runs'
 ]

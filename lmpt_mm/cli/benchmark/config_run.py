@@ -230,8 +230,9 @@ def config_runs(cfg: Config, device: str, work_dir: str, epochs: Optional[int] =
 
     ``repeats`` pairs run alternately (a shared machine's slow phases hit both);
     ``train_images_per_s`` of each is the median over the repeats and
-    ``train_speedup_cache`` the median of the per-pair ratios; the cached side's ``cached_step_overhead``
-    is the median over the repeats (each itself a ratio of medians over epochs), and
+    ``train_speedup_cache`` the median of the per-pair ratios; the cached side's
+    ``cached_step_overhead`` is the median over the repeats (each itself a ratio of
+    medians over epochs), and
     its last repeat is profiled (``overhead_ms``). ``cached`` / ``uncached`` hold
     the last repeat's run record (epoch times, final ``mAP``).
     """

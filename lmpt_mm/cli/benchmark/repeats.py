@@ -25,11 +25,6 @@ def median(values: Sequence[float]) -> float:
     return float(np.median(np.asarray(values, dtype=np.float64)))
 
 
-def spread(values: Sequence[float]) -> List[float]:
-    """``[min, max]`` of the repeats."""
-    return [float(min(values)), float(max(values))]
-
-
 def summarise(out: dict, key: str, values: Sequence[float]) -> float:
     """``out[key]`` = median, ``out[key + '_repeats']`` = the values; returns the median."""
     out[key] = median(values)

@@ -86,3 +86,20 @@ def time_irreducible(model, batch: dict, steps: int, device: str,
     for p, g in zip(params, saved):
         p.grad = g
     return seconds
+
+
+def headline_overhead(results: dict) -> dict:
+    """The ``cached_step_overhead`` keys of the benchmark's results.
+
+    From the config's own training when it ran (``config_run``: the runner with its
+    data, hooks and logging - what a user's step costs), else from the model steps
+    on random batches; ``cached_step_overhead_source`` says which.
+    """
+    loop = results.get('config_run') or {}
+    for source, key, name in ((loop, 'cached_step_overhead', 'config_run'),
+                              (results, 'model_step_overhead', 'model_steps')):
+        if key in source:
+            return dict(cached_step_overhead=source[key],
+                        cached_step_overhead_repeats=source[key + '_repeats'],
+                        cached_step_overhead_source=name)
+    return {}

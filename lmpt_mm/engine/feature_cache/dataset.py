@@ -55,6 +55,11 @@ class CachedFeatureDataset(Dataset):
         self.flips = list(flips)
         self.pack = build_pipeline([pack])
         self._packed: Dict[Tuple[int, int], Any] = {}
+        self._all_packed = False
+        # global features of all views side by side [N, V, D] (small: one gather per
+        # batch); local features [N, M, D] are large and stay per view
+        self._global_by_view = (torch.stack([feats[0] for feats in self.views], 1)
+                                if len(self.views) > 1 else None)
 
     @property
     def metainfo(self) -> dict:
@@ -97,6 +102,7 @@ class CachedFeatureDataset(Dataset):
         for index in range(len(self)):
             for view in range(len(self.views)):
                 self.packed_sample(index, view)
+        self._all_packed = True
 
     def sample(self, index: int, view: int) -> dict:
         """Sample ``index`` with view ``view`` (no random draw)."""
@@ -122,12 +128,16 @@ class CachedFeatureDataset(Dataset):
                 break
             if len(self.views) == 1:
                 inputs[key] = self.views[0][part][index]
-                continue
-            # every view's rows of the batch, then each image's drawn view: a fixed
-            # number of operations per batch (no per-view masks or scatters)
-            rows = torch.stack([feats[part][index] for feats in self.views])  # [V, B, ...]
-            inputs[key] = rows[torch.as_tensor(views), torch.arange(len(views))]
-        samples = [self.packed_sample(i, v) for i, v in zip(indices, views)]
+            elif part == 0:  # one gather of (image, drawn view) pairs
+                inputs[key] = self._global_by_view[index, torch.as_tensor(views)]
+            else:  # every view's rows of the batch, then each image's drawn view
+                rows = torch.stack([feats[part][index] for feats in self.views])  # [V, B, ..]
+                inputs[key] = rows[torch.as_tensor(views), torch.arange(len(views))]
+        if self._all_packed:
+            packed = self._packed
+            samples = [packed[(i, v)] for i, v in zip(indices, views)]
+        else:
+            samples = [self.packed_sample(i, v) for i, v in zip(indices, views)]
         return dict(inputs=inputs, data_samples=samples)
 
     def __getitem__(self, index: int) -> dict:

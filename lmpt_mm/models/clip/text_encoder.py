@@ -288,7 +288,9 @@ class CLIPTextEncoder(nn.Module):
                 return torch.stack([new[t] if t in new else self._text_cache[t].to(device)
                                     for t in texts])
             self._text_cache.update(zip(missing, feats.detach()))
-        return torch.stack([self._text_cache[t].to(device) for t in texts])  # [N, D]
+        cache = self._text_cache
+        feats = torch.stack([cache[t] for t in texts])  # [N, D]
+        return feats if feats.device == device else feats.to(device)
 
     def clear_text_cache(self) -> None:
         self._text_cache.clear()
