@@ -121,6 +121,7 @@ def train_base(cfg: Config, args: argparse.Namespace, work_dir: str) -> Optional
         print_log(f'few-shot: training base stage {stem} -> {scfg.work_dir}',
                   logger='current')
         Runner.from_cfg(scfg).train()
+        barrier()  # rank 0 writes the checkpoint the other ranks look for
         ckpt = _finished_checkpoint(scfg.work_dir, scfg.train_cfg.max_epochs)
         if ckpt is None:
             raise RuntimeError(f'base stage {stem} finished without {scfg.work_dir}/'

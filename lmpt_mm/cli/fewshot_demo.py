@@ -36,7 +36,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--shots', type=int, nargs='+', default=[1, 5])
     p.add_argument('--episodes', default='1-10')
     p.add_argument('--adapt-epochs', type=int, default=None,
-                   help="adaptation epochs per episode (default: the configs' own, 50)")
+                   help="adaptation epochs per episode (default: the configs' own, 5)")
     p.add_argument('--clip-steps', type=int, default=None,
                    help="small-CLIP pretraining steps (default: tools/pretrain_clip.py's)")
     return p.parse_args(argv)

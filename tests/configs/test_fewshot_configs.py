@@ -13,7 +13,6 @@ import os.path as osp
 from pathlib import Path
 
 import pytest
-import torch
 from mmengine.config import Config
 from mmpretrain.registry import DATASETS, METRICS, MODELS
 from mmpretrain.utils import register_all_modules

@@ -2,7 +2,8 @@
 # episode the student (backbone + embedding neck) adapted on the support set with the
 # published evaluation's recipe - prompts and text encoder frozen, AdamW lr 1e-5, betas
 # (0.9, 0.9), wd 1e-4, asymmetric loss, 150 epochs, last epoch evaluated.
-#   python tools/fewshot.py configs/hpdval/fewshot/hpdval_vit-b16_voc2007-fs.py --shots 1 5 --episodes 1-10
+#   python tools/fewshot.py configs/hpdval/fewshot/hpdval_vit-b16_voc2007-fs.py \
+#       --shots 1 5 --episodes 1-10
 _base_ = ['./hpdval-base-stage2_vit-b16_voc2007-fs.py']
 method_name = 'HP-DVAL'
 model = dict(freeze_student=False, head=dict(classes=_base_.novel_classes))

@@ -1,7 +1,9 @@
 # Zero-shot CLIP ViT-B/16 on the VOC2007 novel classes ("a photo of a {class}."): no
 # base training, no adaptation; every episode evaluates the same model (std 0).
 _base_ = [
-    '../../_base_/models/clip_vit-b16.py', '../../_base_/datasets/voc2007_fewshot.py', '../../_base_/default_runtime.py'
+    '../../_base_/models/clip_vit-b16.py',
+    '../../_base_/datasets/voc2007_fewshot.py',
+    '../../_base_/default_runtime.py'
 ]
 method_name = 'Zero-shot CLIP'
 model = dict(head=dict(type='ZeroShotCLIPHead', classes=_base_.novel_classes,

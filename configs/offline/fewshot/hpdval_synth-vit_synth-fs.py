@@ -13,8 +13,8 @@ val_evaluator = None
 optim_wrapper = dict(_delete_=True, optimizer=dict(
     type='AdamW', lr=1e-5, betas=(0.9, 0.9), eps=1e-8, weight_decay=1e-4))
 param_scheduler = None
-# Offline: 50 of the published 150 epochs (see coop_synth-vit_synth-fs.py).
-train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=50, val_interval=1000)
+# Offline: 5 of the published 150 epochs (see coop_synth-vit_synth-fs.py).
+train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=5, val_interval=1000)
 val_cfg = None
 fewshot = dict(base_stages=['base/hpdval-stage1-base_synth-vit_synth-fs.py',
                             'base/hpdval-stage2-base_synth-vit_synth-fs.py'],
