@@ -2,6 +2,7 @@
 
 Nothing here is registered (no config refers to it); tools import it directly.
 """
-from .world import CLASS_NAMES, CLASSES, VOC_LT_CLASS_FREQ, WorldConfig, generate_world
+from .catalogue import CLASS_NAMES, CLASSES
+from .world import VOC_LT_CLASS_FREQ, WorldConfig, generate_world
 
 __all__ = ['CLASS_NAMES', 'CLASSES', 'VOC_LT_CLASS_FREQ', 'WorldConfig', 'generate_world']

@@ -33,14 +33,16 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from .captions import ObjectMention, make_caption
-from .shapes import render_masks
+from .captions import make_caption
+from .catalogue import CLASS_NAMES, CLASSES
+from .label_sets import objects_per_image, probs_with_mean, realize_label_sets
+from .render import render_image
 
 WORLD_VERSION = 2  # 2: the validation split
 
@@ -49,56 +51,6 @@ VOC_LT_CLASS_FREQ: Tuple[int, ...] = (6, 34, 8, 14, 154, 17, 249, 29, 479, 4, 24
                                       11, 20, 775, 100, 5, 82, 7, 64)
 VOC_LT_NUM_TRAIN = 1142
 
-
-@dataclass(frozen=True)
-class ObjectClass:
-    name: str                     # written to labels.txt; one BPE token
-    shape: str                    # key of shapes.SHAPES
-    colour: str                   # typical colour (key of PALETTE)
-    synonyms: Tuple[str, ...] = ()
-
-
-#: Class id = position. Typical colours repeat across classes on purpose: colour is a
-#: cue, never the identity.
-CLASSES: Tuple[ObjectClass, ...] = (
-    ObjectClass('ball', 'ball', 'red', ('sphere',)),
-    ObjectClass('ring', 'ring', 'yellow', ('hoop',)),
-    ObjectClass('box', 'box', 'brown', ('crate', 'cube')),
-    ObjectClass('kite', 'kite', 'purple'),
-    ObjectClass('tent', 'tent', 'orange'),
-    ObjectClass('star', 'star', 'yellow'),
-    ObjectClass('heart', 'heart', 'pink'),
-    ObjectClass('moon', 'moon', 'white', ('crescent',)),
-    ObjectClass('cross', 'cross', 'blue', ('plus',)),
-    ObjectClass('arrow', 'arrow', 'orange', ('pointer',)),
-    ObjectClass('tree', 'tree', 'green', ('pine',)),
-    ObjectClass('house', 'house', 'blue', ('home', 'cottage')),
-    ObjectClass('egg', 'egg', 'white', ('oval',)),
-    ObjectClass('umbrella', 'umbrella', 'purple'),
-    ObjectClass('flag', 'flag', 'red', ('banner',)),
-    ObjectClass('fish', 'fish', 'blue'),
-    ObjectClass('door', 'door', 'brown', ('doorway',)),
-    ObjectClass('table', 'table', 'brown', ('desk',)),
-    ObjectClass('bone', 'bone', 'white'),
-    ObjectClass('cloud', 'cloud', 'gray'),
-)
-CLASS_NAMES: Tuple[str, ...] = tuple(c.name for c in CLASSES)
-
-PALETTE: Dict[str, Tuple[int, int, int]] = {
-    'red': (215, 35, 35), 'orange': (245, 135, 25), 'yellow': (240, 215, 35),
-    'green': (35, 165, 55), 'blue': (35, 75, 215), 'purple': (135, 55, 185),
-    'pink': (245, 125, 185), 'brown': (125, 75, 35), 'white': (245, 245, 245),
-    'black': (20, 20, 20), 'gray': (135, 135, 135),
-}
-#: Muted backgrounds with the word captions use for them.
-BACKGROUNDS: Dict[str, Tuple[int, int, int]] = {
-    'gray': (115, 115, 115), 'dark': (45, 45, 50), 'light': (205, 205, 200),
-    'beige': (200, 185, 150), 'teal': (55, 120, 120), 'navy': (35, 40, 90),
-    'olive': (105, 105, 55), 'sand': (170, 150, 110), 'mint': (160, 200, 175),
-    'lilac': (185, 165, 200),
-}
-DETAIL_COLOUR = (70, 45, 25)  # trunks, poles, handles
-MIN_CONTRAST = 95.0           # RGB distance between an object colour and its background
 
 # A split's code seeds its generators: adding 'val' (4) leaves the other splits' bytes
 # unchanged.
@@ -152,65 +104,6 @@ class WorldConfig:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 
-# --------------------------------------------------------------------------- labels
-def objects_per_image(total: int, num_images: int, probs: Sequence[float],
-                      rng: np.random.Generator, max_objects: int = 4) -> np.ndarray:
-    """Object counts ``k_i`` in [1, max_objects] drawn from ``probs`` and nudged so
-    that ``sum(k_i) == total``."""
-    if not num_images <= total <= max_objects * num_images:
-        raise ValueError(f'{total} labels cannot fill {num_images} images with '
-                         f'1..{max_objects} objects each')
-    p = np.asarray(probs, dtype=float)[:max_objects]
-    k = rng.choice(np.arange(1, len(p) + 1), size=num_images, p=p / p.sum())
-    while (diff := total - int(k.sum())) != 0:
-        movable = np.flatnonzero(k < max_objects) if diff > 0 else np.flatnonzero(k > 1)
-        pick = rng.choice(movable, size=min(abs(diff), len(movable)), replace=False)
-        k[pick] += 1 if diff > 0 else -1
-    return k
-
-
-def realize_label_sets(class_counts: Sequence[int], capacities: Sequence[int],
-                       rng: np.random.Generator, swaps_per_label: int = 5
-                       ) -> List[List[int]]:
-    """Label sets with exactly ``class_counts[c]`` images holding class ``c`` and
-    exactly ``capacities[i]`` distinct classes in image ``i``.
-
-    Greedy construction (each class, largest first, goes to the images with the most
-    free slots, ties broken at random; this succeeds whenever the two degree sequences
-    are realisable, Gale-Ryser), then ``swaps_per_label * total`` random swaps
-    (image a loses x and gains y, image b the reverse) that keep both sequences fixed
-    while decorrelating classes from image sizes.
-    """
-    counts = np.asarray(class_counts, dtype=int)
-    free = np.asarray(capacities, dtype=int).copy()
-    if counts.sum() != free.sum():
-        raise ValueError(f'class counts sum to {counts.sum()} but image capacities '
-                         f'to {free.sum()}')
-    sets: List[set] = [set() for _ in range(len(free))]
-    for c in np.argsort(-counts, kind='stable'):
-        order = np.lexsort((rng.random(len(free)), -free))
-        chosen = order[:counts[c]]
-        if counts[c] and (len(chosen) < counts[c] or free[chosen[-1]] <= 0):
-            raise ValueError(f'class {c} needs {counts[c]} images but only '
-                             f'{int((free > 0).sum())} have room left')
-        free[chosen] -= 1
-        for i in chosen:
-            sets[i].add(int(c))
-    n, total = len(sets), int(counts.sum())
-    lists = [sorted(s) for s in sets]
-    for _ in range(swaps_per_label):
-        pairs = rng.integers(n, size=(total, 2))
-        picks = rng.random((total, 2))
-        for (a, b), (u, v) in zip(pairs, picks):
-            la, lb = lists[a], lists[b]
-            x, y = la[int(u * len(la))], lb[int(v * len(lb))]
-            if a == b or x == y or x in sets[b] or y in sets[a]:
-                continue
-            sets[a].remove(x), sets[a].add(y), sets[b].remove(y), sets[b].add(x)
-            la[la.index(x)], lb[lb.index(y)] = y, x
-    return [sorted(s) for s in sets]
-
-
 def split_label_sets(split: str, cfg: WorldConfig) -> List[List[int]]:
     """The label sets of one split, deterministic in ``cfg``."""
     rng = np.random.default_rng([cfg.seed, SPLIT_CODES[split], 0])
@@ -219,7 +112,7 @@ def split_label_sets(split: str, cfg: WorldConfig) -> List[List[int]]:
         n = cfg.train_num_images
         mean_k = counts.sum() / n
         # a spread of object counts around the mean the counts force
-        probs = _probs_with_mean(mean_k)
+        probs = probs_with_mean(mean_k)
     else:
         per_class = dict(test=cfg.test_per_class, val=cfg.val_per_class,
                          pretrain=cfg.pretrain_per_class)[split]
@@ -234,120 +127,6 @@ def split_label_sets(split: str, cfg: WorldConfig) -> List[List[int]]:
     sets = realize_label_sets(counts, k, rng)
     order = rng.permutation(n)
     return [sets[i] for i in order]
-
-
-def _probs_with_mean(mean: float) -> np.ndarray:
-    """P(k), k = 1..4, geometric-like, with the given mean (1 <= mean <= 4)."""
-    best, best_err = None, np.inf
-    for r in np.linspace(.05, 3.0, 300):
-        p = r ** np.arange(4)
-        p /= p.sum()
-        err = abs((p * np.arange(1, 5)).sum() - mean)
-        if err < best_err:
-            best, best_err = p, err
-    return best
-
-
-# ------------------------------------------------------------------------ rendering
-def _position_word(cx: float, cy: float, size: int) -> str:
-    col = 'left' if cx < size / 3 else 'right' if cx > 2 * size / 3 else ''
-    row = 'top' if cy < size / 3 else 'bottom' if cy > 2 * size / 3 else ''
-    if row and col:
-        return f'in the {row} {col}'
-    if col:
-        return f'on the {col}'
-    if row:
-        return f'at the {row}'
-    return 'in the middle'
-
-
-SIZE_RANGES = {1: (13, 19), 2: (11, 16), 3: (9, 14), 4: (9, 13)}
-
-
-def _size_word(h: int, lo: int, hi: int) -> str:
-    if h <= lo + (hi - lo) // 4:
-        return 'small'
-    if h >= hi - (hi - lo) // 4:
-        return 'big'
-    return ''
-
-
-def _overlap(a, b) -> float:
-    """Intersection over the smaller box's area; boxes are (x, y, w, h)."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy / min(a[2] * a[3], b[2] * b[3])
-
-
-def render_image(labels: Sequence[int], rng: np.random.Generator, size: int = 32,
-                 typical_colour_prob: float = .7
-                 ) -> Tuple[np.ndarray, List[ObjectMention], str]:
-    """Draw one image holding one object of each class in ``labels``.
-
-    Returns the ``(size, size, 3)`` uint8 RGB image, what captions may say about each
-    object, and the background's word.
-    """
-    colour_names = list(PALETTE)
-    colours = []
-    for c in labels:
-        typical = CLASSES[c].colour
-        colours.append(typical if rng.random() < typical_colour_prob
-                       else colour_names[rng.integers(len(colour_names))])
-    # a background far enough from every object colour (best of a few tries)
-    bg_names = list(BACKGROUNDS)
-    best = None
-    for _ in range(12):
-        name = bg_names[rng.integers(len(bg_names))]
-        base = np.asarray(BACKGROUNDS[name], float) + rng.uniform(-15, 15, 3)
-        contrast = min(np.linalg.norm(base - PALETTE[col]) for col in colours)
-        if best is None or contrast > best[0]:
-            best = (contrast, name, base)
-        if contrast >= MIN_CONTRAST:
-            break
-    _, bg_name, base = best
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / (size - 1)
-    if rng.random() < .5:  # linear gradient towards a shifted shade
-        angle = rng.uniform(0, 2 * np.pi)
-        t = (np.cos(angle) * (xx - .5) + np.sin(angle) * (yy - .5))[..., None]
-        img = base + t * rng.uniform(-45, 45, 3)
-    else:
-        img = np.broadcast_to(base, (size, size, 3)).copy()
-
-    lo, hi = SIZE_RANGES[min(len(labels), 4)]
-    boxes: List[Tuple[int, int, int, int]] = []
-    mentions: List[ObjectMention] = []
-    for c, col in zip(labels, colours):
-        cls = CLASSES[c]
-        h = int(rng.integers(lo, hi + 1))
-        main, detail = render_masks(cls.shape, h, flip=bool(rng.random() < .5))
-        while main.shape[1] > size - 2:  # wide shapes must fit
-            h -= 1
-            main, detail = render_masks(cls.shape, h, flip=bool(rng.random() < .5))
-        w = main.shape[1]
-        box, best_ov = None, np.inf
-        for _ in range(40):
-            x = int(rng.integers(-1, size - w + 2))
-            y = int(rng.integers(-1, size - h + 2))
-            ov = max((_overlap((x, y, w, h), b) for b in boxes), default=0.0)
-            if ov < best_ov:
-                box, best_ov = (x, y, w, h), ov
-            if ov <= .1:
-                break
-        x, y, _, _ = box
-        boxes.append(box)
-        # paste with clipping at the borders
-        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, size), min(y + h, size)
-        sl = (slice(y0 - y, y1 - y), slice(x0 - x, x1 - x))
-        colour = np.asarray(PALETTE[col], float) + rng.uniform(-12, 12, 3)
-        region = img[y0:y1, x0:x1]
-        for mask, rgb in ((main[sl], colour), (detail[sl], np.asarray(DETAIL_COLOUR, float))):
-            a = mask[..., None]
-            region[:] = region * (1 - a) + rgb * a
-        mentions.append(ObjectMention(
-            name=cls.name, synonyms=cls.synonyms, colour=col, size=_size_word(h, lo, hi),
-            position=_position_word(x + w / 2, y + h / 2, size)))
-    img = img + rng.normal(0, rng.uniform(2, 8), img.shape)
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8), mentions, bg_name
 
 
 # --------------------------------------------------------------------------- writing

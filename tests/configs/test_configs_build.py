@@ -121,7 +121,8 @@ def write_generic_annotations(ds_cfg: dict, root: Path, classes: List[str]) -> N
 
 def write_synthetic_annotations(root: Path) -> None:
     """The offline world's text files (exact label sets, no images)."""
-    from lmpt_mm.synthetic.world import CLASS_NAMES, WorldConfig, split_label_sets
+    from lmpt_mm.synthetic.catalogue import CLASS_NAMES
+    from lmpt_mm.synthetic.world import WorldConfig, split_label_sets
     if (root / 'labels.txt').is_file():
         return
     root.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,10 @@ import pytest
 from PIL import Image
 
 from lmpt_mm.synthetic.captions import ObjectMention, make_caption
-from lmpt_mm.synthetic.world import (CLASSES, VOC_LT_CLASS_FREQ, VOC_LT_NUM_TRAIN,
-                                     WorldConfig, generate_world, realize_label_sets)
+from lmpt_mm.synthetic.catalogue import CLASSES
+from lmpt_mm.synthetic.label_sets import realize_label_sets
+from lmpt_mm.synthetic.world import (VOC_LT_CLASS_FREQ, VOC_LT_NUM_TRAIN, WorldConfig,
+                                     generate_world)
 
 # Reduced world: VOC-LT's exact train split, small test split and corpus.
 TEST_PER_CLASS = 30
