@@ -136,6 +136,18 @@ def test_lmpt_token_mode(make_classifier, make_batch, head_cfgs):
     assert torch.isfinite(losses['loss_cse']) and losses['loss_cse'] > 0
 
 
+@pytest.mark.parametrize('csc', [None, True, False])
+def test_lmpt_contexts_are_class_specific_unless_configured(make_classifier, head_cfgs, csc):
+    """LMPT's default is class-specific contexts ([C, M, W]); a config may say so again
+    or choose a shared context ([M, W]), as the shared-context ablation does."""
+    cfg = copy.deepcopy(head_cfgs['LMPTHead'])
+    cfg['prompt_learner'] = dict(cfg.get('prompt_learner') or {}, n_ctx=2)
+    if csc is not None:
+        cfg['prompt_learner']['csc'] = csc
+    ctx = make_classifier(cfg).head.prompt_learner.ctx
+    assert ctx.dim() == (2 if csc is False else 3)
+
+
 def test_lmpt_without_captions_says_how_to_fix(make_classifier, make_batch, head_cfgs):
     model = _build(make_classifier, head_cfgs, 'LMPTHead')
     with pytest.raises(ValueError, match='with_caption=True'):
