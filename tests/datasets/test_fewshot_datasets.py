@@ -41,7 +41,7 @@ def test_voc_base_and_novel_test_views(fewshot_root):
     assert len(base.metainfo['classes']) == 14
     assert not set(base.metainfo['classes']) & set(VOC_NOVEL)
     assert test.metainfo['classes'] == VOC_NOVEL
-    # 9 is VOC2007 image 000009 (first row of the base list after 5 and 7)
+    # the first base row is VOC2007 image 5: JPEGImages/000005.jpg
     assert base.get_data_info(0)['img_path'].endswith('JPEGImages/000005.jpg')
     assert all(base.get_data_info(i)['gt_label'] for i in range(len(base)))
 
