@@ -6,7 +6,8 @@ skip with a reason where it is absent (a user's clone):
 
 - ``LMPT_LT_ANNOTATIONS``: the real VOC-LT / COCO-LT annotation files (the LMPT
   repository's ``data/`` folder);
-- ``LMPT_DB_LOSS_STATS``: the DB-loss paper's ``*_class_freq.pkl`` / ``*_class_split.pkl``.
+- ``LMPT_DB_LOSS_STATS``: the DB-loss paper's ``*_class_freq.pkl`` / ``*_class_split.pkl``;
+- ``LMPT_FEWSHOT_DATA``: HP-DVAL's few-shot splits and episodes (``voc/``, ``coco/``).
 """
 import logging
 import os
@@ -18,6 +19,13 @@ from mmengine.logging import MMLogger
 from lmpt_mm.synthetic.random_world import TINY_CLASS_NAMES, write_random_world
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # `make test` runs two pytest workers on two cores: one intra-op thread each
+    # (two each would oversubscribe the cores; subprocesses choose their own).
+    import torch
+    torch.set_num_threads(1)
+
 # The one place that knows where external data lives by default.
 EXTERNAL_DATA = REPO_ROOT.parent / 'shared' / 'data'
 
@@ -44,13 +52,9 @@ def lt_ann_root() -> Path:
     return root
 
 
-DEFAULT_FEWSHOT_ROOT = REPO_ROOT.parent / 'shared' / 'data' / 'fewshot'
-
-
 def fewshot_data_root() -> Path:
-    """HP-DVAL's published few-shot splits (``voc/*.csv``, ``coco/*.json``): found through
-    ``LMPT_FEWSHOT_DATA`` (default ``../shared/data/fewshot`` beside the clone)."""
-    return Path(os.environ.get('LMPT_FEWSHOT_DATA', DEFAULT_FEWSHOT_ROOT))
+    """HP-DVAL's published few-shot splits (``voc/*.csv``, ``coco/*.json``)."""
+    return external_data_root('LMPT_FEWSHOT_DATA', 'fewshot')
 
 
 @pytest.fixture(scope='session')
@@ -124,3 +128,22 @@ def mmpretrain_scope():
     from mmengine.registry import DefaultScope
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         yield
+
+
+# End-to-end tests: real tools/*.py runs in subprocesses. `make test-fast` deselects
+# them (-m "not slow"); `make test` and CI run them.
+SLOW_DIRS = (REPO_ROOT / 'tests' / 'tools', )
+SLOW_FILES = ('test_lmpt_config_end_to_end.py', )
+
+
+# The longest file first: with `make test`'s two workers it runs beside all the rest
+# instead of after it.
+RUN_FIRST = ('test_demo_reduced.py', )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.name in SLOW_FILES or any(d in path.parents for d in SLOW_DIRS):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: Path(str(item.fspath)).name not in RUN_FIRST)
