@@ -65,7 +65,9 @@ def build_tiny(cfg: Config) -> nn.Module:
         model_cfg['backbone'] = dict(TINY_STUDENT)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
-    model.head.set_class_stats(list(cfg.train_class_freq), list(cfg.train_neg_class_freq))
+    if hasattr(model.head, 'set_class_stats'):  # (ResNet heads: counts in the config)
+        model.head.set_class_stats(list(cfg.train_class_freq),
+                                   list(cfg.train_neg_class_freq))
     return model
 
 
@@ -355,3 +357,55 @@ def test_hpdval_stage2_step_equals_paper_update(rel):
                 *adamw_first_step(g0, grad_g, opt), 'global context')
     assert_step(optimizer, head.local_prompt_learner.ctx, l0,
                 *adamw_first_step(l0, grad_l, opt), 'local context')
+
+
+RESNET_CASES = {
+    # config: the DB-loss paper's loss the oracle computes
+    'configs/resnet50/resnet50_erm_voc-lt.py': 'bce',
+    'configs/resnet50/resnet50_db-focal_voc-lt.py': 'db-focal',
+}
+
+
+@pytest.mark.parametrize('rel', sorted(RESNET_CASES))
+def test_resnet_step_equals_db_paper_update(rel):
+    """ResNet baselines (DB-loss paper): loss mean over ``B x C``, first step at the
+    warmup's lr / 3, gradient norm clipped at 35, SGD momentum / weight decay."""
+    from mmengine.registry import PARAM_SCHEDULERS
+    cfg = load(rel)
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.02, 0.9, 1e-4)
+    assert cfg.optim_wrapper.clip_grad.max_norm == 35
+    model = build_tiny(cfg)
+    classes = list(cfg.class_names)
+    batch = make_batch(cfg, len(classes))
+    y = targets_of(batch, len(classes))
+    params = [p for p in model.parameters() if p.requires_grad]
+    p0 = [p.detach().clone() for p in params]
+
+    # oracle: the network's logits, the paper's loss, autograd, clip, SGD
+    model.train()
+    logits = model(model.data_preprocessor(batch, True)['inputs'], mode='tensor')
+    if RESNET_CASES[rel] == 'bce':
+        loss = F.binary_cross_entropy_with_logits(logits, y)
+    else:
+        loss = resample_loss(logits, y, torch.tensor(cfg.train_class_freq, dtype=torch.float32),
+                             torch.tensor(cfg.train_neg_class_freq, dtype=torch.float32),
+                             cfg.db_loss, 'element')
+    grads = torch.autograd.grad(loss, params)
+    norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    coef = min(1.0, 35 / (norm.item() + 1e-6))
+    lr0 = opt.lr / 3  # LinearLR(start_factor=1/3) at the first iteration
+
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    for sched in cfg.param_scheduler:
+        PARAM_SCHEDULERS.build(sched, default_args=dict(optimizer=optim_wrapper,
+                                                        epoch_length=36))
+    assert optim_wrapper.optimizer.param_groups[0]['lr'] == pytest.approx(lr0)
+    data = model.data_preprocessor(batch, True)
+    parsed, _ = model.parse_losses(model._run_forward(data, mode='loss'))
+    optim_wrapper.update_params(parsed)
+    assert parsed.item() == pytest.approx(loss.item(), rel=RTOL)
+    # the head and the first trainable convolution (the stem stage is frozen)
+    for i in (0, len(params) - 2, len(params) - 1):
+        d, p1 = sgd_first_step(p0[i], grads[i] * coef, dict(opt, lr=lr0))
+        assert_step(optim_wrapper.optimizer, params[i], p0[i], d, p1, f'{rel}: param {i}')
