@@ -1,4 +1,4 @@
-r"""Class-specific embedding (CSE) loss of LMPT (``/work/shared/spec/cse_loss.md``).
+r"""Class-specific embedding (CSE) loss of LMPT (Xia et al., 2023).
 
 A present class's prompt is pulled toward the training caption, an absent
 class's prompt pushed at least a class-aware margin away, with rare classes

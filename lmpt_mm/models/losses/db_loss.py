@@ -1,7 +1,7 @@
 r"""Distribution-Balanced (DB) loss family (Wu et al., ECCV 2020) and DB*.
 
 One loss, configured into the usual long-tailed multi-label baselines
-(``reweight_func``, ``focal``, ``logit_reg``; ``/work/shared/spec/db_loss.md``):
+(``reweight_func``, ``focal``, ``logit_reg``; Wu et al., ECCV 2020, Sec. 3):
 
 =============  ==============  ===============================  =============
 baseline       reweight_func   focal                            logit_reg
@@ -228,7 +228,7 @@ def distribution_balanced_loss(
         reduction: Reduction = 'mean',
         avg_factor: AvgFactor = None,
         variant: Variant = 'db') -> torch.Tensor:
-    r"""Distribution-Balanced loss (``/work/shared/spec/db_loss.md``) and DB*.
+    r"""Distribution-Balanced loss (Wu et al., ECCV 2020) and DB* (Huang et al.).
 
     With logits ``z`` ``[B, C]``, targets ``y`` ``[B, C]``:
 
@@ -254,7 +254,7 @@ def distribution_balanced_loss(
        convention), ``sum / avg_factor`` for a number; ``'sum'``: the sum over
        batch and classes; ``'none'``: ``[B, C]``.
 
-    ``variant='db_star'`` (HP-DVAL's DB*, ``hp_dval.md``): the positive term
+    ``variant='db_star'`` (HP-DVAL's DB*, Huang et al., Sec. on the loss): the positive term
     ``log(1 + exp(-w_i (s_i - nu_i)))`` replaces DB's positive BCE term
     ``log(1 + exp(-(z_i + b_i)))``, everything else (negative term, weights
     ``w''``, focal factor with ``p_t = exp(-bce)``) unchanged. We read
