@@ -57,6 +57,8 @@ class DemoSettings:
     # out_dir/clip_synth.pt (the recipe smoke, lmpt_mm.cli.recipes, reuses the demo's).
     config_dir: str = OFFLINE
     clip_path: Optional[Path] = None
+    # Pretraining steps of the small CLIP; None: tools/pretrain_clip.py's default.
+    clip_steps: Optional[int] = None
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
@@ -141,8 +143,9 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
     _run([python, 'tools/make_synthetic_lt.py', '--out', str(settings.data_dir)],
          logs / 'make_synthetic_lt.log', step, t0)
     step = header(f'pretraining the small CLIP -> {settings.clip_checkpoint}')
+    steps = [] if settings.clip_steps is None else ['--steps', str(settings.clip_steps)]
     _run([python, 'tools/pretrain_clip.py', '--data', str(settings.data_dir), '--out',
-          str(settings.clip_checkpoint)],
+          str(settings.clip_checkpoint), *steps],
          logs / 'pretrain_clip.log', step, t0)
 
     result_dirs = []
