@@ -409,3 +409,46 @@ def test_resnet_step_equals_db_paper_update(rel):
     for i in (0, len(params) - 2, len(params) - 1):
         d, p1 = sgd_first_step(p0[i], grads[i] * coef, dict(opt, lr=lr0))
         assert_step(optim_wrapper.optimizer, params[i], p0[i], d, p1, f'{rel}: param {i}')
+
+
+@pytest.mark.parametrize('rel', ['configs/hpdval/hpdval-stage1_vit-b16_voc-lt.py'])
+def test_hpdval_stage1_step_equals_paper_update(rel):
+    """Stage 1 (paper): the student's fused scores against the fixed hand-crafted
+    prompts enter DB* at the raw cosine scale, plus ``L_kd = mean |f_CLIP - f_cls|``;
+    AdamW's first step on every student parameter (the tiny student of
+    tests/models/hpdval stands in for the ImageNet ViT-B/16)."""
+    cfg = load(rel)
+    hp = cfg.model.head
+    assert hp.score_scale == 1.0 and cfg.model.kd_weight == 1.0
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 1e-5, 1e-4)
+    assert cfg.train_dataloader.batch_size == 32
+    model = build_tiny(cfg)
+    classes = list(cfg.class_names)
+    batch = make_batch(cfg, len(classes))
+    pos = torch.tensor(cfg.train_class_freq, dtype=torch.float32)
+    neg = torch.tensor(cfg.train_neg_class_freq, dtype=torch.float32)
+    y = targets_of(batch, len(classes))
+    params = [p for p in model.parameters() if p.requires_grad]
+    p0 = [p.detach().clone() for p in params]
+
+    model.train()
+    inputs = model.data_preprocessor(batch, True)['inputs']
+    with torch.no_grad():
+        teacher = model.teacher_features(inputs, None)  # frozen CLIP image encoder
+        p_h = model.head.hand_crafted_features()  # frozen text side
+    f_cls, f_loc = model.extract_feat(inputs)
+    s_g = F.normalize(f_cls, dim=-1) @ F.normalize(p_h, dim=-1).t()
+    s_l = torch.einsum('bnd,cd->bcn', F.normalize(f_loc, dim=-1), F.normalize(p_h, dim=-1))
+    k = min(hp.local_topk, f_loc.shape[1])
+    s = hp.alpha * s_g + (1 - hp.alpha) * s_l.topk(k, dim=-1).values.mean(-1)
+    loss = resample_loss(1.0 * s, y, pos, neg, cfg.db_loss, 'element',
+                         pos_scale=pos / pos.max()) + (f_cls - teacher).abs().mean()
+    grads = torch.autograd.grad(loss, params)
+
+    ours, optimizer = one_step(model, cfg, batch)
+    assert ours == pytest.approx(loss.item(), rel=RTOL)
+    # the student's patch embedding, a mid-depth weight, the embedding head's output
+    for i in (0, len(params) // 2, len(params) - 2):
+        assert_step(optimizer, params[i], p0[i], *adamw_first_step(p0[i], grads[i], opt),
+                    f'student parameter {i}')
