@@ -19,10 +19,17 @@ code's maths - no lmpt_mm loss, prompt or optimiser code:
 - **LMPT, paper form** (``*_paper.py``): the DB-loss paper's element-wise focal factor,
   mean over ``B x C``; the CSE loss as the LMPT paper writes it,
   ``(1/B) sum_k sum_i w_i l_ki`` on CLIP text features.
-- **HP-DVAL stage 2** (paper, Huang et al.): fused score
+- **HP-DVAL stages 1 and 2** (paper, Huang et al.): fused score
   ``alpha cos(P_G, f_cls) + (1 - alpha) topk-mean_j cos(P_L, f_j)`` entering DB* at the
-  raw cosine scale, ``L_sc = mean |P_H - P_G|``, AdamW's first step
-  ``p (1 - lr wd) - lr g / (|g| + eps)``.
+  raw cosine scale, ``L_kd = mean |f_CLIP - f_cls|`` (stage 1),
+  ``L_sc = mean |P_H - P_G|`` (stage 2), AdamW's first step
+  ``p (1 - lr wd) - lr g / (|g| + eps)``. (The paper, not the HP-DVAL code: the configs
+  follow the paper, see configs/hpdval/README.md.)
+- **ResNet-50 ERM / DB-Focal** (DB-loss paper): BCE / DB-Focal as a mean over
+  ``B x C``, the warmup's first lr ``0.02 / 3``, gradient-norm clipping at 35, SGD.
+
+Not covered: DualCoOp (no published code trains it on these datasets) and zero-shot
+CLIP (no training).
 
 Tolerance: 1e-5 relative on the loss and on the step the optimiser applied (its state:
 SGD's momentum buffer, AdamW's first moment); the parameters themselves are checked
