@@ -18,6 +18,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--data-dir', type=Path, default=Path('data/synthetic_lt'))
     parser.add_argument('--clip', type=Path, default=Path('work_dirs/demo/clip_synth.pt'),
                         help='the small CLIP (pretrained here when missing)')
+    parser.add_argument('--clip-steps', type=int, default=None,
+                        help="pretraining steps of the small CLIP (default: the demo's); "
+                        'with fewer, give --clip another file')
     parser.add_argument('--methods', nargs='+', default=None,
                         help='run only these (zero-shot CLIP always runs); one of: ' +
                         ', '.join(repr(m.name) for m in RECIPE_METHODS))
@@ -26,7 +29,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    run_demo(recipe_settings(args.out_dir, args.data_dir, args.clip, args.methods))
+    run_demo(recipe_settings(args.out_dir, args.data_dir, args.clip, args.methods,
+                             args.clip_steps))
 
 
 if __name__ == '__main__':

@@ -11,8 +11,8 @@ model = dict(
     head=dict(
         classes=_base_.class_names,
         # The scores enter DB* as the paper writes them, the cosine-scale s_i itself
-        # (tau = 1). 'clip' (CLIP's exp(logit_scale) = 100) saturates the positive
-        # terms - DB* then hardly differs from DB; 'learned' trains tau.
+        # (tau = 1). 'clip' (CLIP's exp(logit_scale) = 100) changes what DB* does to
+        # the positives (configs/hpdval/README.md); 'learned' trains tau.
         score_scale=1.0,
         # DB* (the paper's best loss): the DB-loss paper's COCO-LT settings with the
         # positive logit scaled by n_i / max_j n_j; class statistics from the train

@@ -71,6 +71,8 @@ class DemoSettings:
     # Seeds of the prompt-tuning methods (Method.seeded); the first one's runs fill
     # the single-run table.
     seeds: Sequence[int] = (0, 1, 2)
+    # Pretraining steps of the small CLIP; None: tools/pretrain_clip.py's default.
+    clip_steps: Optional[int] = None
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
@@ -175,8 +177,9 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
     _run([python, 'tools/make_synthetic_lt.py', '--out', str(settings.data_dir)],
          logs / 'make_synthetic_lt.log', step, t0)
     step = header(f'pretraining the small CLIP -> {settings.clip_checkpoint}')
+    steps = [] if settings.clip_steps is None else ['--steps', str(settings.clip_steps)]
     _run([python, 'tools/pretrain_clip.py', '--data', str(settings.data_dir), '--out',
-          str(settings.clip_checkpoint)],
+          str(settings.clip_checkpoint), *steps],
          logs / 'pretrain_clip.log', step, t0)
 
     result_dirs: List[Path] = []

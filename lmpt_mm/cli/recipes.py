@@ -33,9 +33,11 @@ RECIPE_METHODS = (
 def recipe_settings(out_dir: Path = Path('work_dirs/recipes'),
                     data_dir: Path = Path('data/synthetic_lt'),
                     clip_path: Path = Path('work_dirs/demo/clip_synth.pt'),
-                    only: Optional[Sequence[str]] = None) -> DemoSettings:
+                    only: Optional[Sequence[str]] = None,
+                    clip_steps: Optional[int] = None) -> DemoSettings:
     """Settings of one recipe smoke; ``only``: method names to keep (zero-shot CLIP,
-    the reference, is always run)."""
+    the reference, is always run); ``clip_steps``: pretraining steps of the small
+    CLIP (None: the demo's)."""
     methods = RECIPE_METHODS
     if only:
         unknown = set(only) - {m.name for m in methods}
@@ -44,4 +46,4 @@ def recipe_settings(out_dir: Path = Path('work_dirs/recipes'),
                              f'{[m.name for m in methods]}')
         methods = tuple(m for m in methods if m.name in only or not m.train)
     return DemoSettings(out_dir=out_dir, data_dir=data_dir, methods=methods,
-                        config_dir=RECIPES, clip_path=clip_path)
+                        config_dir=RECIPES, clip_path=clip_path, clip_steps=clip_steps)

@@ -80,5 +80,7 @@ def test_recipe_settings_select_methods_and_reuse_the_demo_clip(tmp_path):
     assert [m.name for m in settings.methods] == ['Zero-shot CLIP', 'CoOp (shared)']
     assert settings.config_dir == RECIPES
     assert settings.clip_checkpoint == Path('work_dirs/demo/clip_synth.pt')
+    assert settings.clip_steps is None  # the demo's small CLIP
+    assert recipe_settings(tmp_path, clip_steps=100).clip_steps == 100
     with pytest.raises(ValueError, match="unknown recipe method.*'CoOp'"):
         recipe_settings(tmp_path, only=['CoOp'])

@@ -19,10 +19,12 @@ class DualViewCLIPHead(CLIPPromptHead):
     Logits ``z[k, i] = tau * s[k, i]`` with the fused dual-view score
     ``s = alpha * cos(P^G_i, f_cls) + (1 - alpha) * topk-mean_j cos(P^L_i, f_j)``
     and the scale ``tau`` at which the scores enter the loss (``score_scale``): the
-    paper's DB/DB* take the cosine score ``s_i`` itself (``tau = 1``); CLIP's frozen
-    temperature ``exp(logit_scale)`` (100 for OpenAI's weights) saturates the positive
-    terms so that DB* hardly differs from DB
-    (:func:`dual_view_scores`); the evaluation score is the per-class
+    paper's DB/DB* take the cosine score ``s_i`` itself (``tau = 1``). The scale
+    decides what DB* does: at ``tau = 1`` it shrinks the positive gradients of the
+    rarer classes by ``w_i = n_i / max n``; at CLIP's frozen ``exp(logit_scale)``
+    (100 for OpenAI's weights) DB's positive terms saturate at typical cosines
+    (~0.3) while DB*'s scaled ones do not, so DB* instead revives the rare classes'
+    positives (:func:`dual_view_scores`); the evaluation score is the per-class
     ``sigmoid(z)`` (:class:`CLIPPromptHead`). Image features come as
     ``feats = (f_cls [B, D], f_local [B, N, D])`` - from
     :class:`DualViewEmbeddingNeck` on a student, or ``CLIPImageEncoder(

@@ -152,7 +152,7 @@ def distribution_balanced_loss(
        convention), ``sum / avg_factor`` for a number; ``'sum'``: the sum over
        batch and classes; ``'none'``: ``[B, C]``.
 
-    ``variant='db_star'`` (HP-DVAL's DB*, ``hp_dval.md``): the positive term
+    ``variant='db_star'`` (HP-DVAL's DB*, Huang et al., Sec. on the loss): the positive term
     ``log(1 + exp(-w_i (s_i - nu_i)))`` replaces DB's positive BCE term
     ``log(1 + exp(-(z_i + b_i)))``, everything else (negative term, weights
     ``w''``, focal factor with ``p_t = exp(-bce)``) unchanged. We read
