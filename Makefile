@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
+# Test files run in parallel, whole files per worker (module fixtures are built once).
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: setup test test-fast demo ablations clean-demo fewshot-demo
 
@@ -19,10 +22,10 @@ $(STAMP): requirements.txt setup.py
 	@touch $(STAMP)
 
 test: setup
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests $(XDIST) $(PYTEST_ARGS)
 
 test-fast: setup
-	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) tools/demo.py

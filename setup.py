@@ -8,7 +8,7 @@ def read_requirements() -> list[str]:
     reqs = []
     for line in Path(__file__).with_name('requirements.txt').read_text().splitlines():
         line = line.split('#', 1)[0].strip()
-        if line and not line.startswith('pytest'):
+        if line and not line.startswith(('pytest', 'execnet')):  # test-only pins
             reqs.append(line)
     return reqs
 
@@ -24,6 +24,6 @@ setup(
     packages=find_packages(include=['lmpt_mm', 'lmpt_mm.*']),
     package_data={'lmpt_mm': ['models/clip/model_configs/*.json']},
     install_requires=read_requirements(),
-    extras_require={'tests': ['pytest==8.4.2']},
+    extras_require={'tests': ['pytest==8.4.2', 'pytest-xdist==3.8.0', 'execnet==2.1.2']},
     license='Apache-2.0',
 )
