@@ -2,17 +2,9 @@
 # of tools/pretrain_clip.py, no training (`tools/test.py CONFIG none`).
 _base_ = [
     '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py', '../_base_/methods/zeroshot_clip.py'
 ]
-method_name = 'Zero-shot CLIP'
 
-model = dict(
-    head=dict(type='ZeroShotCLIPHead', classes=_base_.class_names, templates='single'))
-
+model = dict(head=dict(_base_.zeroshot_head, classes=_base_.class_names))
 train_dataloader = None
-train_cfg = None
-optim_wrapper = None
-param_scheduler = None
-val_cfg = dict()
-test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=32)
