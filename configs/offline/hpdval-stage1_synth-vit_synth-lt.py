@@ -7,7 +7,7 @@
 #   python tools/sweep.py configs/offline/hpdval-stage1_synth-vit_synth-lt.py \
 #     --split val \
 #     --grid model.head.alpha=1.0,0.4 model.head.local_topk=8,32
-# Val score: see "Selection on validation" in README.md (what has been run).
+# Val score: not run yet (README "What was run").
 _base_ = [
     '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
     '../_base_/default_runtime.py'

@@ -7,7 +7,7 @@
 #   python tools/sweep.py configs/offline/hpdval-stage2_synth-vit_synth-lt.py \
 #     --split val --seeds 0 1 2 \
 #     --grid model.head.alpha=1.0,0.6,0.4 model.head.local_topk=8,32
-# Val score: see "Selection on validation" in README.md (what has been run).
+# Val score: not run yet (README "What was run").
 _base_ = ['./hpdval-stage1_synth-vit_synth-lt.py']
 method_name = 'HP-DVAL'
 
