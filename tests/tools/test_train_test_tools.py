@@ -71,7 +71,7 @@ def test_test_tool_evaluates_checkpoint(trained_run, tiny_lt_world, tmp_path):
               '--out', str(out), *data_root_options(tiny_lt_world)])
     metrics = json.loads((tmp_path / 'metrics.json').read_text())
     assert METRIC_KEYS <= set(metrics)
-    assert all(0.0 <= metrics[k] <= 100.0 for k in METRIC_KEYS)
+    assert all(0.0 <= metrics[k] <= 100.0 for k in METRIC_KEYS if k != 'lt/var')
     assert metrics['protocol'] == 'sigmoid'
     assert out.is_file() and out.stat().st_size > 0
     with open(tmp_path / 'lt_per_class_ap.csv') as f:
@@ -80,6 +80,9 @@ def test_test_tool_evaluates_checkpoint(trained_run, tiny_lt_world, tmp_path):
     assert [int(r['train_freq']) for r in rows] == [8, 9, 5, 6]
     ap = [float(r['ap']) for r in rows]
     assert sum(ap) / len(ap) == pytest.approx(metrics['lt/mAP'], abs=1e-3)
+    mean = sum(ap) / len(ap)  # lt/var: population variance of the per-class AP (%^2)
+    assert sum((a - mean) ** 2 for a in ap) / len(ap) == pytest.approx(
+        metrics['lt/var'], abs=1e-2)
 
 
 def test_resume_auto_matches_uninterrupted_run(trained_run, tiny_lt_world, tmp_path):
