@@ -2,6 +2,12 @@
 # the student is a trainable copy of the small CLIP's image encoder (its [CLS] and
 # patch tokens), the teacher the frozen small CLIP; dual-view scores (alpha 0.4,
 # top-32 of the 64 local tokens) against 'a photo of a {class}.', DB* + L1 KD.
+# Selection on the validation split (lt_val.txt; the test split is for the final
+# number only):
+#   python tools/sweep.py configs/offline/hpdval-stage1_synth-vit_synth-lt.py \
+#     --split val \
+#     --grid model.head.alpha=1.0,0.4 model.head.local_topk=8,32
+# Val score: not run yet (README "What was run").
 _base_ = [
     '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
     '../_base_/default_runtime.py'

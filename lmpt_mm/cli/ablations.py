@@ -178,8 +178,15 @@ def to_markdown(tables: Sequence[Table]) -> str:
 
 def run_ablations(settings: DemoSettings, tables: Optional[Sequence[Table]] = None,
                   only: Optional[Sequence[str]] = None,
+                  pretrain_args: Sequence[str] = (),
                   python: str = sys.executable) -> Path:
-    """Run the (selected) tables; write ``ablations.md`` / ``.csv`` in ``out_dir``."""
+    """Run the selected rows; write ``ablations.md`` / ``.csv`` in ``out_dir``.
+
+    ``only``: words of which one must occur in a row's table title or label
+    (case-insensitive); rows not run are marked so. Rows run earlier (same command)
+    are read back from their work dirs. ``pretrain_args`` go to
+    ``tools/pretrain_clip.py`` (they must match the small CLIP in ``out_dir``).
+    """
     t0 = time.time()
     tables = list(tables or default_tables())
     out = settings.out_dir
@@ -188,11 +195,13 @@ def run_ablations(settings: DemoSettings, tables: Optional[Sequence[Table]] = No
     _run([python, 'tools/make_synthetic_lt.py', '--out', str(settings.data_dir)],
          logs / 'make_synthetic_lt.log', 'world', t0)
     _run([python, 'tools/pretrain_clip.py', '--data', str(settings.data_dir), '--out',
-          str(settings.clip_checkpoint)], logs / 'pretrain_clip.log', 'small CLIP', t0)
+          str(settings.clip_checkpoint), *pretrain_args], logs / 'pretrain_clip.log',
+         'small CLIP', t0)
     for table in tables:
-        if only and not any(key.lower() in table.title.lower() for key in only):
-            continue
         for row in table.rows:
+            where = f'{table.title} {row.label}'.lower()
+            if only and not any(key.lower() in where for key in only):
+                continue
             try:
                 table.results[row.label] = run_row(settings, table, row, out, python, t0)
             except DemoError as err:  # one broken row must not hide the others

@@ -81,6 +81,9 @@ def test_test_tool_evaluates_checkpoint(trained_run, tiny_lt_world, tmp_path):
     assert [int(r['train_freq']) for r in rows] == [8, 9, 5, 6]
     ap = [float(r['ap']) for r in rows]
     assert sum(ap) / len(ap) == pytest.approx(metrics['lt/mAP'], abs=1e-3)
+    mean = sum(ap) / len(ap)  # lt/var: population variance of the per-class AP (%^2)
+    assert sum((a - mean) ** 2 for a in ap) / len(ap) == pytest.approx(
+        metrics['lt/var'], abs=1e-2)
 
 
 def test_resume_auto_matches_uninterrupted_run(trained_run, tiny_lt_world, tmp_path):
