@@ -118,7 +118,9 @@ def _overrides(settings: DemoSettings, stem: str, prev_dir: Optional[Path],
                train: bool, seed: Optional[int] = None) -> List[str]:
     """--cfg-options pointing a config at this demo's data, CLIP and schedule."""
     ckpt = str(settings.clip_checkpoint)
-    loaders = ('train_dataloader', 'val_dataloader') if train else ('test_dataloader', )
+    # Training checks the test images too (EvalImagesCheckHook), so it needs all three.
+    loaders = (('train_dataloader', 'val_dataloader', 'test_dataloader') if train
+               else ('test_dataloader', ))
     opts = [f'{loader}.dataset.data_root={settings.data_dir}' for loader in loaders]
     if 'resnet' not in stem:
         opts += [f'model.backbone.pretrained={ckpt}', f'model.head.pretrained={ckpt}']
