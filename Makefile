@@ -7,10 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
-# Test files run in parallel, whole files per worker (module fixtures are built once),
-# in collection order (tests/conftest.py puts the longest file first).
+# Test files run in parallel, whole files per worker (module fixtures are built once).
 PYTEST_WORKERS ?= 2
-XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: setup test test-fast demo ablations clean-demo fewshot-demo
 

@@ -136,14 +136,8 @@ SLOW_DIRS = (REPO_ROOT / 'tests' / 'tools', )
 SLOW_FILES = ('test_lmpt_config_end_to_end.py', )
 
 
-# The longest file first: with `make test`'s two workers it runs beside all the rest
-# instead of after it.
-RUN_FIRST = ('test_demo_reduced.py', )
-
-
 def pytest_collection_modifyitems(items):
     for item in items:
         path = Path(str(item.fspath))
         if path.name in SLOW_FILES or any(d in path.parents for d in SLOW_DIRS):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: Path(str(item.fspath)).name not in RUN_FIRST)
