@@ -24,7 +24,8 @@ from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
 from .coco_instances import CocoImageLabels, read_coco_instances
-from .fewshot_checks import check_base_classes, check_disjoint, check_support_counts
+from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
+                             fewshot_metainfo)
 
 __all__ = ['read_coco_episodes', 'support_indices', 'COCO2014FewShot']
 
@@ -133,12 +134,8 @@ class COCO2014FewShot(MultiLabelDataset):
             raise ValueError(f'{self.episodes_file}: label ids {bad} are outside the '
                              f'{len(coco.category_names)} categories of {ann_path}')
         self._infos = self._build(episodes, coco)
-        meta = dict(classes=tuple(coco.category_names[i] for i in self.label_ids))
-        for key, value in (metainfo or {}).items():
-            if key == 'classes' and tuple(value) != meta['classes']:
-                raise ValueError(f"metainfo['classes'] {list(value)} contradicts "
-                                 f'{self.episodes_file} and {ann_path}: {meta["classes"]}')
-            meta[key] = value
+        meta = fewshot_metainfo([coco.category_names[i] for i in self.label_ids], metainfo,
+                                f'{self.episodes_file} and {ann_path}')
         super().__init__(ann_file=ann_path, metainfo=meta, data_root=data_root,
                          data_prefix=img_prefix, **kwargs)
 

@@ -73,3 +73,20 @@ def check_support_counts(label_sets: Sequence[Sequence[int]], classes: Sequence[
         raise ValueError(f'{source}: fewer than K={shots} support images for class(es) '
                          f'{short} (images per class)')
     return {c: n for c, n in zip(classes, counts)}
+
+
+def fewshot_metainfo(classes: Sequence[str], metainfo: Mapping | None,
+                     source: str) -> Dict:
+    """The view's metainfo: its ``classes`` plus the config's other entries.
+
+    Raises:
+        ValueError: when the config's ``metainfo['classes']`` differs from the
+            classes read from ``source`` (the annotation files).
+    """
+    meta = dict(classes=tuple(classes))
+    for key, value in (metainfo or {}).items():
+        if key == 'classes' and tuple(value) != meta['classes']:
+            raise ValueError(f"metainfo['classes'] {list(value)} contradicts {source}: "
+                             f"{list(meta['classes'])}; drop it from the config")
+        meta[key] = value
+    return meta

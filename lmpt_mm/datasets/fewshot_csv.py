@@ -28,7 +28,8 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
-from .fewshot_checks import check_base_classes, check_disjoint, check_support_counts
+from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
+                             fewshot_metainfo)
 
 __all__ = ['CSVRecord', 'read_fewshot_csv', 'fewshot_csv_name', 'FewShotCSVDataset',
            'VOC2007FewShot']
@@ -165,12 +166,7 @@ class FewShotCSVDataset(MultiLabelDataset):
         if check_leaks:
             self._check_leaks(ann_path, classes, records)
         self._records = records
-        meta = dict(classes=tuple(classes))
-        for key, value in (metainfo or {}).items():
-            if key == 'classes' and tuple(value) != meta['classes']:
-                raise ValueError(f"metainfo['classes'] {list(value)} contradicts the columns "
-                                 f'of {ann_path} {classes}; drop it from the config')
-            meta[key] = value
+        meta = fewshot_metainfo(classes, metainfo, f'the columns of {ann_path}')
         super().__init__(ann_file=ann_path, metainfo=meta, data_root=data_root,
                          data_prefix=img_prefix, **kwargs)
 

@@ -186,6 +186,23 @@ def test_csv_views_and_all_zero_rows_dropped(voc_like, mm_log):
         'VOCdevkit/VOC2007/JPEGImages/000020.jpg', 'VOCdevkit/VOC2007/JPEGImages/000021.jpg']
 
 
+def test_metainfo_classes_must_agree_with_the_files(voc_like, tmp_path):
+    """A config's metainfo may add entries, not rename the classes the files hold."""
+    ds = DATASETS.build(dict(type='VOC2007FewShot', view='base', ann_dir=str(voc_like),
+                             metainfo=dict(classes=['car', 'bus'], note='x')))
+    assert tuple(ds.metainfo['classes']) == ('car', 'bus') and ds.metainfo['note'] == 'x'
+    with pytest.raises(ValueError, match=r"metainfo\['classes'\] \['bus', 'car'\] "
+                       r"contradicts the columns of .*Train_base.csv: \['car', 'bus'\]"):
+        DATASETS.build(dict(type='VOC2007FewShot', view='base', ann_dir=str(voc_like),
+                            metainfo=dict(classes=['bus', 'car'])))
+    write_coco(tmp_path)
+    write_episodes(tmp_path, {2: [2], 3: [3]})
+    with pytest.raises(ValueError, match=r"contradicts .*episodes.*json and .*: "
+                       r"\['cat2', 'cat3'\]"):
+        coco(tmp_path, view='support', shots=1, episode=1,
+             metainfo=dict(classes=['cat3', 'cat2']))
+
+
 def test_csv_support_image_in_base(voc_like):
     write_csv(voc_like / 'classification_Train_novel_1shot_2.csv', ['cat', 'dog'],
               [[20, 1, 0], [7, 0, 1]])
