@@ -99,8 +99,7 @@ def one_step(model: nn.Module, cfg: Config, batch: dict):
     """One training step as the Runner runs it: ``(loss it optimised, optimizer)``."""
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     model.train()
-    # BaseModel.train_step's body, keeping the summed loss it optimises (its
-    # log_vars['loss'] is the head's `loss` entry alone when a head also returns one)
+    # BaseModel.train_step's body, keeping the summed loss it optimises
     with optim_wrapper.optim_context(model):
         data = model.data_preprocessor(batch, True)
         losses = model._run_forward(data, mode='loss')

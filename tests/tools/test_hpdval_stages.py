@@ -100,7 +100,7 @@ def test_stage1_trains_student_with_kd(stage1_run):
     assert any(k.startswith('backbone.') for k in state)
     assert any(k.startswith('neck.') for k in state)
     assert not any(k.startswith('teacher.') for k in state)  # rebuilt from its file
-    assert {'loss', 'loss_kd'} <= train_loss_keys(stage1_run)
+    assert {'loss', 'loss_cls', 'loss_kd'} <= train_loss_keys(stage1_run)
     assert val_metric_keys(stage1_run) == METRIC_KEYS
 
 
@@ -117,7 +117,7 @@ def test_stage2_starts_from_stage1_weights(stage1_run, tiny_lt_world, tmp_path):
     for key in student:  # loaded, then frozen through stage 2's training
         assert torch.equal(stage2[key], stage1[key]), key
     assert {'head.global_prompt_learner.ctx', 'head.local_prompt_learner.ctx'} <= set(stage2)
-    assert {'loss', 'loss_sc'} <= train_loss_keys(tmp_path / 'work')
+    assert {'loss', 'loss_cls', 'loss_sc'} <= train_loss_keys(tmp_path / 'work')
     assert 'loss_kd' not in train_loss_keys(tmp_path / 'work')
     assert val_metric_keys(tmp_path / 'work') == METRIC_KEYS
 

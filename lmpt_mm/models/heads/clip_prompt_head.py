@@ -105,6 +105,11 @@ class CLIPPromptHead(MultiLabelClsHead):
         thr, topk: positive-label rule for ``pred_label`` (MMPretrain's multi-label head).
     """
 
+    # Key of the classification term in ``loss()``'s dict. A head that adds other terms
+    # names it ``'loss_cls'``: MMEngine's ``parse_losses`` logs the total under ``'loss'``
+    # and a term of that name would overwrite it in the log.
+    cls_loss_key: str = 'loss'
+
     def __init__(self,
                  arch: str,
                  classes: Sequence[str],
@@ -240,9 +245,10 @@ class CLIPPromptHead(MultiLabelClsHead):
         """Logits ``[B, C]`` of ``feats`` and the loss against ``target`` ``[B, C]``."""
         cls_score = self(feats)
         # No avg_factor: each loss applies its own reduction (DB: mean over B*C).
-        return dict(loss=self.loss_module(cls_score, target.to(cls_score.device), **kwargs))
+        return {self.cls_loss_key: self.loss_module(cls_score, target.to(cls_score.device),
+                                                    **kwargs)}
 
     def _get_loss(self, cls_score: torch.Tensor, data_samples: List[DataSample],
                   **kwargs) -> Dict[str, torch.Tensor]:
         target = self.targets(data_samples).to(cls_score.device)
-        return dict(loss=self.loss_module(cls_score, target, **kwargs))
+        return {self.cls_loss_key: self.loss_module(cls_score, target, **kwargs)}

@@ -48,6 +48,9 @@ class DualViewCLIPHead(CLIPPromptHead):
             (a trainable ``tau = exp(t)``, ``t`` starting at CLIP's ``logit_scale``).
     """
 
+    # HP-DVAL adds loss_sc / loss_kd beside the classification term.
+    cls_loss_key = 'loss_cls'
+
     def __init__(self,
                  alpha: float = 0.4,
                  local_topk: int = 32,

@@ -86,7 +86,7 @@ class HPTHead(DualViewCLIPHead):
         return self.dual_view_logits(feats, *self.prompt_features())
 
     def loss(self, feats, data_samples: List[DataSample], **kwargs) -> Dict[str, torch.Tensor]:
-        """``dict(loss=L_cls, loss_sc=sc_weight * L_sc)`` (``loss_sc`` absent for 0)."""
+        """``dict(loss_cls=L_cls, loss_sc=sc_weight * L_sc)`` (``loss_sc`` absent for 0)."""
         p_global, p_local = self.prompt_features()
         logits = self.dual_view_logits(feats, p_global, p_local)
         losses = self._get_loss(logits, data_samples, **kwargs)

@@ -189,7 +189,7 @@ class HPDVALClassifier(ImageClassifier):
 
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
-        """Head losses (``loss``, ``loss_sc`` for HPT) plus ``loss_kd`` with a teacher."""
+        """Head losses (``loss_cls``, ``loss_sc`` for HPT) plus ``loss_kd`` with a teacher."""
         feats = self.extract_feat(inputs)
         losses = self.head.loss(feats, data_samples)
         if self.teacher is not None and self.kd_weight > 0:

@@ -64,7 +64,7 @@ def test_stage1_student_gets_gradients_teacher_and_text_none(stage1):
     stage1.zero_grad(set_to_none=True)
     stage1.train()
     losses = stage1(**batch(stage1), mode='loss')
-    assert set(losses) == {'loss', 'loss_kd'}
+    assert set(losses) == {'loss_cls', 'loss_kd'}
     sum(losses.values()).backward()
     student = {n for n, _ in stage1.named_parameters()
                if n.startswith(('backbone.', 'neck.'))}
@@ -148,10 +148,22 @@ def test_stage2_only_prompts_get_gradients(stage2):
     assert not any(p.requires_grad for n, p in stage2.named_parameters()
                    if not n.startswith('head.') or '.text_encoder.' in n)
     losses = stage2(**batch(stage2), mode='loss')
-    assert set(losses) == {'loss', 'loss_sc'}
+    assert set(losses) == {'loss_cls', 'loss_sc'}
     sum(losses.values()).backward()
     assert grads(stage2) == {'head.global_prompt_learner.ctx',
                              'head.local_prompt_learner.ctx'}
+
+
+def test_logged_total_is_the_sum_of_all_terms(stage2):
+    """MMEngine logs the optimised total under 'loss': no term may shadow it."""
+    stage2.train()
+    with torch.no_grad():
+        losses = stage2(**batch(stage2), mode='loss')
+    total, log_vars = stage2.parse_losses(losses)
+    assert 'loss' not in losses
+    assert log_vars['loss'] == pytest.approx(float(losses['loss_cls'] + losses['loss_sc']))
+    assert log_vars['loss'] == pytest.approx(total.item())
+    assert log_vars['loss'] > log_vars['loss_cls']  # the SC term is counted
 
 
 def test_stage2_loads_the_stage1_student(stage1, stage2):
@@ -196,7 +208,7 @@ def test_ablations_without_local_view_and_without_sc():
     assert model.head.local_prompt_learner is None
     model.train()
     losses = model(**batch(model), mode='loss')
-    assert set(losses) == {'loss'}
+    assert set(losses) == {'loss_cls'}
     sum(losses.values()).backward()
     assert grads(model) == {'head.global_prompt_learner.ctx'}
     # the global view alone: logits need no local token
@@ -212,7 +224,7 @@ def test_joint_single_stage_trains_student_and_prompts():
     model = build(cfg)
     model.train()
     losses = model(**batch(model), mode='loss')
-    assert set(losses) == {'loss', 'loss_sc', 'loss_kd'}
+    assert set(losses) == {'loss_cls', 'loss_sc', 'loss_kd'}
     sum(losses.values()).backward()
     got = grads(model)
     assert {'head.global_prompt_learner.ctx', 'head.local_prompt_learner.ctx'} <= got

@@ -75,9 +75,10 @@ def test_stage2_reduced_to_coop_gives_coop_logits_losses_and_gradients(repo_root
     coop.train(), hpt.train()
     loss_c = coop(data['inputs'], data['data_samples'], mode='loss')
     loss_h = hpt(data['inputs'], data['data_samples'], mode='loss')
-    assert set(loss_h) == set(loss_c) == {'loss'}  # sc_weight=0: no loss_sc
-    torch.testing.assert_close(loss_h['loss'], loss_c['loss'], rtol=0, atol=0)
+    # sc_weight=0: no loss_sc; HP-DVAL names its classification term loss_cls
+    assert set(loss_c) == {'loss'} and set(loss_h) == {'loss_cls'}
+    torch.testing.assert_close(loss_h['loss_cls'], loss_c['loss'], rtol=0, atol=0)
     loss_c['loss'].backward()
-    loss_h['loss'].backward()
+    loss_h['loss_cls'].backward()
     torch.testing.assert_close(hpt.head.global_prompt_learner.ctx.grad,
                                coop.head.prompt_learner.ctx.grad, rtol=0, atol=0)
