@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
-.PHONY: setup test test-fast demo ablations clean-demo fewshot-demo
+.PHONY: setup test test-fast demo ablations select clean-demo fewshot-demo
 
 setup: $(STAMP)
 
@@ -33,6 +33,11 @@ demo: setup
 # Ablation tables on the validation split -> work_dirs/demo/ablations.md (README).
 ablations: setup
 	$(PY) tools/ablations.py
+
+# Equal-budget selection of the offline prompt methods' hyper-parameters on the
+# validation split (after `make demo`) -> work_dirs/selection/selection.md (README).
+select: setup
+	$(PY) tools/select_offline.py
 
 clean-demo:
 	rm -rf work_dirs/demo data/synthetic_lt

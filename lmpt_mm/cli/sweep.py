@@ -208,13 +208,11 @@ def _write_csv(path: Path, rows: Sequence[dict]) -> None:
                         for k, v in r.items()})
 
 
-def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str = 'val',
-          seeds: Sequence[int] = (0, ), metric: str = 'lt/mAP',
-          cfg_options: Optional[dict] = None, python: str = sys.executable
-          ) -> Tuple[List[Trial], List[dict], dict]:
-    """Run the grid; return the trials, the per-setting summary and the best row."""
-    if metric not in METRIC_KEYS:
-        raise ValueError(f'--metric must be one of {METRIC_KEYS}, got {metric!r}')
+def run_settings(config: str, settings: Sequence[Dict[str, object]], work_dir: str | Path,
+                 split: str = 'val', seeds: Sequence[int] = (0, ),
+                 cfg_options: Optional[dict] = None, python: str = sys.executable,
+                 metric: str = 'lt/mAP') -> List[Trial]:
+    """Run each setting (a dict of config keys and values) once per seed."""
     if not seeds:
         raise ValueError('--seeds needs at least one seed')
     check_split(config, split, cfg_options)
@@ -226,7 +224,7 @@ def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str =
             o.startswith('feature_cache.dir=') for o in base):
         base.append(f'feature_cache.dir={(out / "feature_cache").resolve()}')
     trials = []
-    for setting in settings_of(grid):
+    for setting in settings:
         for seed in seeds:
             trial = Trial(setting, int(seed), out / setting_name(setting) / f'seed{seed}')
             print(f'[sweep] {setting_name(setting)} seed {seed} ...', flush=True)
@@ -234,6 +232,19 @@ def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str =
             print(f'[sweep] {setting_name(setting)} seed {seed}: {split} '
                   f'{metric}={trial.metrics.get(metric, float("nan")):.2f}', flush=True)
             trials.append(trial)
+    return trials
+
+
+def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str = 'val',
+          seeds: Sequence[int] = (0, ), metric: str = 'lt/mAP',
+          cfg_options: Optional[dict] = None, python: str = sys.executable
+          ) -> Tuple[List[Trial], List[dict], dict]:
+    """Run the grid; return the trials, the per-setting summary and the best row."""
+    if metric not in METRIC_KEYS:
+        raise ValueError(f'--metric must be one of {METRIC_KEYS}, got {metric!r}')
+    out = Path(work_dir)
+    trials = run_settings(config, settings_of(grid), out, split, seeds, cfg_options,
+                          python, metric)
     per_run = [dict(t.setting, seed=t.seed, **{c: t.metrics.get(k, float('nan'))
                for c, k in zip(COLUMNS[1:], METRIC_KEYS)}, work_dir=str(t.work_dir))
                for t in trials]

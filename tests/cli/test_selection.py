@@ -1,0 +1,91 @@
+"""The offline selection protocol: equal budgets, one clipping rule, the final choice."""
+import pytest
+
+from lmpt_mm.cli.selection import (CLIP_RULES, LR_KEY, LRS, METHOD_KNOBS, METHODS, Result,
+                                   best_lr, final_choice, selection_markdown,
+                                   shared_clip_rule, shared_grid)
+
+
+def grid_of(scores):
+    """``scores[rule] = [val mAP per lr]`` -> ``[(rule, Result)]`` in shared-grid order."""
+    return [(rule, Result(setting, scores[rule][LRS.index(setting[LR_KEY])]))
+            for rule, setting in shared_grid()]
+
+
+def test_every_method_gets_the_same_number_of_trials():
+    assert len(shared_grid()) == len(LRS) * len(CLIP_RULES) == 9
+    assert set(METHOD_KNOBS) == set(METHODS)
+    assert {len(k) for k in METHOD_KNOBS.values()} == {4}
+    # every knob setting differs from the others of its method
+    for knobs in METHOD_KNOBS.values():
+        assert len({tuple(sorted(k.items())) for k in knobs}) == len(knobs)
+
+
+def test_shared_rule_is_the_best_mean_of_best_lrs_not_one_methods_favourite():
+    # A is best with clip 0.1 by a little; B needs no clipping by a lot.
+    a = grid_of({'max_norm=0.1': [40, 41, 30], 'max_norm=1.0': [39, 38, 30],
+                 'none': [40.5, 20, 10]})
+    b = grid_of({'max_norm=0.1': [20, 21, 22], 'max_norm=1.0': [25, 26, 20],
+                 'none': [30, 31, 29]})
+    rule, means = shared_clip_rule({'A': a, 'B': b})
+    assert rule == 'none'
+    assert means['none'] == pytest.approx((40.5 + 31) / 2)
+    assert means['max_norm=0.1'] == pytest.approx((41 + 22) / 2)
+    assert best_lr(a, 'none').setting[LR_KEY] == LRS[0]
+    assert best_lr(b, 'none').setting[LR_KEY] == LRS[1]
+    with pytest.raises(ValueError, match='no trial'):
+        best_lr(a, 'per-class')
+    with pytest.raises(ValueError):
+        shared_clip_rule({})
+
+
+def test_ties_keep_the_first_rule_and_the_first_trial():
+    flat = grid_of({r: [30, 30, 30] for r in CLIP_RULES})
+    assert shared_clip_rule({'A': flat})[0] == next(iter(CLIP_RULES))
+    assert best_lr(flat, 'none').setting[LR_KEY] == LRS[0]
+    knob = Result({'k': 1}, 30.0)
+    assert final_choice(flat, 'none', [knob]).setting[LR_KEY] == LRS[0]
+
+
+def test_final_choice_only_from_the_shared_rule_and_the_knobs():
+    grid = grid_of({'max_norm=0.1': [50, 50, 50], 'max_norm=1.0': [30, 31, 32],
+                    'none': [33, 34, 35]})
+    knobs = [Result({'w': 1}, 34.5), Result({'w': 2}, 36.0)]
+    # 50 under another rule is not eligible: one rule for every method
+    assert final_choice(grid, 'none', knobs).setting == {'w': 2}
+    assert final_choice(grid, 'none', knobs[:1]).score == 35
+
+
+def test_markdown_names_the_rule_and_each_choice():
+    summary = dict(metric='lt/mAP', seed=0, clip_rule='none',
+                   clip_rule_means={'max_norm=0.1': 30.0, 'none': 31.5},
+                   methods={'CoOp': dict(
+                       config='configs/offline/coop_synth-vit_synth-lt.py',
+                       shared_grid=[dict(rule='none', setting={LR_KEY: 2e-3,
+                                                               'optim_wrapper.clip_grad':
+                                                               None}, val_mAP=31.5)],
+                       knobs=[dict(setting={'train_cfg.max_epochs': 40}, val_mAP=31.0)],
+                       choice=dict(setting={LR_KEY: 2e-3, 'optim_wrapper.clip_grad': None},
+                                   val_mAP=31.5))})
+    md = selection_markdown(summary)
+    assert '- `none`: 31.50 (chosen)' in md and '- `max_norm=0.1`: 30.00\n' in md
+    assert '| max_epochs=40 | 31.00 |' in md
+    assert 'Choice: `lr=0.002_clip_grad=None` (val mAP 31.50)' in md
+
+
+@pytest.mark.parametrize('name', list(METHODS))
+def test_every_swept_key_lands_in_the_method_config(repo_root, name):
+    """A misspelt key would add an unused entry and every trial would be the same."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(str(repo_root / 'configs' / 'offline' / f'{METHODS[name]}.py'))
+    settings = [s for _, s in shared_grid()] + METHOD_KNOBS[name]
+    for key in {k for s in settings for k in s}:
+        *parents, leaf = key.split('.')
+        node = cfg
+        for part in parents:
+            assert part in node, f'{name}: {key}: no {part!r}'
+            node = node[part]
+        assert isinstance(node, dict), f'{name}: {key}: parent is not a dict'
+        # a new leaf must be an argument of the parent's type (loss_weight, gamma_neg)
+        if leaf not in node:
+            assert 'type' in node, f'{name}: {key}: {leaf!r} is not in the config'
