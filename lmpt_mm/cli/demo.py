@@ -22,7 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from lmpt_mm.cli.compare import find_metrics
 from lmpt_mm.cli.seed_stats import seed_table
@@ -149,6 +149,21 @@ def _trains_on_images(stem: str) -> bool:
     return stem.startswith(('resnet', 'hpdval-stage1'))
 
 
+def make_world_and_clip(data_dir: Path, clip_checkpoint: Path, clip_steps: Optional[int],
+                        header: Callable[[str], str], logs: Path, t0: float,
+                        python: str = sys.executable) -> None:
+    """The first two demo steps: the synthetic world, then the small CLIP on its corpus
+    (both skipped by their tools when their outputs exist; shared by ``make demo`` and
+    ``make fewshot-demo``). ``header(text)`` announces a step and returns its label."""
+    step = header(f'synthetic world -> {data_dir}')
+    _run([python, 'tools/make_synthetic_lt.py', '--out', str(data_dir)],
+         logs / 'make_synthetic_lt.log', step, t0)
+    step = header(f'pretraining the small CLIP -> {clip_checkpoint}')
+    steps = [] if clip_steps is None else ['--steps', str(clip_steps)]
+    _run([python, 'tools/pretrain_clip.py', '--data', str(data_dir), '--out',
+          str(clip_checkpoint), *steps], logs / 'pretrain_clip.log', step, t0)
+
+
 def last_checkpoint(work_dir: Path) -> str:
     pointer = work_dir / 'last_checkpoint'
     if not pointer.is_file():
@@ -175,14 +190,8 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
         print(f'{time.time() - t0:6.0f}s {step}', flush=True)
         return step
 
-    step = header(f'synthetic world -> {settings.data_dir}')
-    _run([python, 'tools/make_synthetic_lt.py', '--out', str(settings.data_dir)],
-         logs / 'make_synthetic_lt.log', step, t0)
-    step = header(f'pretraining the small CLIP -> {settings.clip_checkpoint}')
-    steps = [] if settings.clip_steps is None else ['--steps', str(settings.clip_steps)]
-    _run([python, 'tools/pretrain_clip.py', '--data', str(settings.data_dir), '--out',
-          str(settings.clip_checkpoint), *steps],
-         logs / 'pretrain_clip.log', step, t0)
+    make_world_and_clip(settings.data_dir, settings.clip_checkpoint, settings.clip_steps,
+                        header, logs, t0, python)
 
     result_dirs: List[Path] = []
     seed_dirs: Dict[str, List[Path]] = {}

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from .demo import DemoError, _run
+from .demo import DemoError, _run, make_world_and_clip
 
 CONFIGS = 'configs/offline/fewshot'
 METHODS = (('Zero-shot CLIP', 'zeroshot-clip_synth-vit_synth-fs'),
@@ -73,13 +73,7 @@ def run_fewshot_demo(out_dir: Path, shots: Sequence[int] = (1, 5), episodes: str
         print(f'{time.time() - t0:6.0f}s {step}', flush=True)
         return step
 
-    step = header(f'synthetic world -> {DATA}')
-    _run([python, 'tools/make_synthetic_lt.py', '--out', str(DATA)],
-         logs / 'make_synthetic_lt.log', step, t0)
-    step = header(f'pretraining the small CLIP -> {CLIP}')
-    steps = ['--steps', str(clip_steps)] if clip_steps else []
-    _run([python, 'tools/pretrain_clip.py', '--data', str(DATA), '--out', str(CLIP),
-          *steps], logs / 'pretrain_clip.log', step, t0)
+    make_world_and_clip(DATA, CLIP, clip_steps or None, header, logs, t0, python)
     step = header(f'few-shot split -> {DATA / "fewshot"}')
     _run([python, 'tools/make_synthetic_fewshot.py', '--world', str(DATA)],
          logs / 'make_synthetic_fewshot.log', step, t0)

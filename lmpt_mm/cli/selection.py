@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from lmpt_mm.cli.demo import OFFLINE, DemoError, DemoSettings, _overrides
+from lmpt_mm.cli.demo import DemoError, DemoSettings, _overrides
 from lmpt_mm.cli.sweep import Trial, run_settings, setting_name
 
 METRIC = 'lt/mAP'
