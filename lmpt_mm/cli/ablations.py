@@ -31,7 +31,7 @@ from typing import Dict, List, Optional, Sequence
 
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, find_metrics
 from lmpt_mm.cli.demo import (OFFLINE, DemoError, DemoSettings, _overrides, _run,
-                              last_checkpoint)
+                              last_checkpoint, make_world_and_clip)
 
 VAL_ANN = 'lt_val.txt'
 LMPT = 'lmpt_synth-vit_synth-lt'
@@ -192,11 +192,8 @@ def run_ablations(settings: DemoSettings, tables: Optional[Sequence[Table]] = No
     out = settings.out_dir
     out.mkdir(parents=True, exist_ok=True)
     logs = out / 'logs'
-    _run([python, 'tools/make_synthetic_lt.py', '--out', str(settings.data_dir)],
-         logs / 'make_synthetic_lt.log', 'world', t0)
-    _run([python, 'tools/pretrain_clip.py', '--data', str(settings.data_dir), '--out',
-          str(settings.clip_checkpoint), *pretrain_args], logs / 'pretrain_clip.log',
-         'small CLIP', t0)
+    make_world_and_clip(settings.data_dir, settings.clip_checkpoint, None,
+                        lambda text: text.split(' -> ')[0], logs, t0, python, pretrain_args)
     for table in tables:
         for row in table.rows:
             where = f'{table.title} {row.label}'.lower()

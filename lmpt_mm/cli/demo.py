@@ -151,17 +151,20 @@ def _trains_on_images(stem: str) -> bool:
 
 def make_world_and_clip(data_dir: Path, clip_checkpoint: Path, clip_steps: Optional[int],
                         header: Callable[[str], str], logs: Path, t0: float,
-                        python: str = sys.executable) -> None:
+                        python: str = sys.executable, pretrain_args: Sequence[str] = ()
+                        ) -> None:
     """The first two demo steps: the synthetic world, then the small CLIP on its corpus
     (both skipped by their tools when their outputs exist; shared by ``make demo`` and
-    ``make fewshot-demo``). ``header(text)`` announces a step and returns its label."""
+    ``make fewshot-demo`` and ``make ablations``). ``header(text)`` announces a step and
+    returns its label; ``pretrain_args`` go to ``tools/pretrain_clip.py`` as they are."""
     step = header(f'synthetic world -> {data_dir}')
     _run([python, 'tools/make_synthetic_lt.py', '--out', str(data_dir)],
          logs / 'make_synthetic_lt.log', step, t0)
     step = header(f'pretraining the small CLIP -> {clip_checkpoint}')
     steps = [] if clip_steps is None else ['--steps', str(clip_steps)]
     _run([python, 'tools/pretrain_clip.py', '--data', str(data_dir), '--out',
-          str(clip_checkpoint), *steps], logs / 'pretrain_clip.log', step, t0)
+          str(clip_checkpoint), *steps, *pretrain_args], logs / 'pretrain_clip.log', step,
+         t0)
 
 
 def last_checkpoint(work_dir: Path) -> str:
