@@ -1,13 +1,9 @@
 # Ablation "single-stage joint training" on VOC-LT: the student (from ImageNet weights,
-# trainable), the embedding head and the global/local prompts learnt together in one
-# stage with L_cls (DB*) + L_kd + L_sc, on the stage-1 recipe (AdamW lr 1e-5, 20
-# epochs, batch 32; the paper does not give the joint run's schedule).
+# trainable), the embedding head and the global/local prompts (stage 2's,
+# configs/_base_/methods/hpdval.py) learnt together in one stage with L_cls (DB*) +
+# L_kd + L_sc, on the stage-1 recipe (AdamW lr 1e-5, 20 epochs, batch 32; the paper
+# does not give the joint run's schedule).
 _base_ = ['./hpdval-stage1_vit-b16_voc-lt.py']
 method_name = 'HP-DVAL joint single-stage'
 
-model = dict(
-    head=dict(
-        type='HPTHead',
-        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
-        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
-        sc_weight=1.0))
+model = dict(head=_base_.hpt_head)

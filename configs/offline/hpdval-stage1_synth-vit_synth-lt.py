@@ -1,7 +1,7 @@
-# HP-DVAL stage 1 (DVAL) on the offline world. There is no ImageNet student offline:
-# the student is a trainable copy of the small CLIP's image encoder (its [CLS] and
-# patch tokens), the teacher the frozen small CLIP; dual-view scores (alpha 0.4,
-# top-32 of the 64 local tokens) against 'a photo of a {class}.', DB* + L1 KD.
+# HP-DVAL stage 1 (DVAL) on the offline world: the offline HP-DVAL model
+# (configs/_base_/models/hpdval_synth-vit.py: no ImageNet student offline, the student
+# is a trainable copy of the small CLIP's image encoder, the teacher the frozen small
+# CLIP; dual-view scores with alpha 0.4, top-32 of the 64 local tokens), DB* + L1 KD.
 # Selection on the validation split (lt_val.txt; the test split is for the final
 # number only):
 #   python tools/sweep.py configs/offline/hpdval-stage1_synth-vit_synth-lt.py \
@@ -9,27 +9,13 @@
 #     --grid model.head.alpha=1.0,0.4 model.head.local_topk=8,32
 # Val score: not run yet (README "What was run").
 _base_ = [
-    '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
-    '../_base_/default_runtime.py'
+    '../_base_/models/hpdval_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
+    '../_base_/default_runtime.py', '../_base_/methods/hpdval.py'
 ]
 method_name = 'HP-DVAL stage 1 (DVAL)'
 
-model = dict(
-    _delete_=True,
-    type='HPDVALClassifier',
-    backbone=dict(type='CLIPImageEncoder', arch=_base_.clip_arch,
-                  pretrained=_base_.clip_pretrained, frozen=False, return_local=True),
-    # The student is a CLIP image encoder, already in the joint space: a residual
-    # embedding head starts from its own embedding (see DualViewEmbeddingNeck).
-    neck=dict(type='DualViewEmbeddingNeck', hidden_channels=None, residual=True),
-    head=dict(
-        type='DVALHead', arch=_base_.clip_arch, pretrained=_base_.clip_pretrained,
-        classes=_base_.class_names, alpha=0.4, local_topk=32,
-        template='a photo of a {}.', loss=dict(**_base_.db_loss, variant='db_star')),
-    teacher=dict(type='CLIPImageEncoder', arch=_base_.clip_arch,
-                 pretrained=_base_.clip_pretrained),
-    kd_weight=1.0,
-    data_preprocessor=_base_.model.data_preprocessor)
+model = dict(head=dict(classes=_base_.class_names,
+                       loss=dict(_base_.db_loss, variant='db_star')))
 
 train_dataloader = dict(dataset=dict(with_caption=False))
 optim_wrapper = dict(

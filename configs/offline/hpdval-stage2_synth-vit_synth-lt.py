@@ -13,14 +13,7 @@ method_name = 'HP-DVAL'
 
 load_from = 'work_dirs/demo/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth'
 
-model = dict(
-    freeze_student=True,
-    teacher=None,
-    head=dict(
-        type='HPTHead',
-        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
-        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
-        sc_weight=1.0))
+model = dict(freeze_student=True, teacher=None, head=_base_.hpt_offline_head)
 optim_wrapper = dict(
     _delete_=True,
     optimizer=dict(type='SGD', lr=5e-4, momentum=0.9, weight_decay=1e-4),

@@ -1,6 +1,9 @@
 # ERM baseline on the offline world, scaled down: a CIFAR-style ResNet-18 of half width
 # trained from scratch (no ImageNet weights offline) with BCE, uniform sampling.
-_base_ = ['../_base_/datasets/synthetic_lt.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/datasets/synthetic_lt.py', '../_base_/default_runtime.py',
+    '../_base_/methods/dbloss_baselines.py'
+]
 method_name = 'ERM'
 
 model = dict(
@@ -10,10 +13,8 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='MultiLabelLinearClsHead', num_classes=_base_.num_classes, in_channels=256,
-        # MultiLabelClsHead divides by the batch size only: 1/C restores a mean.
-        loss=dict(type='DistributionBalancedLoss', reweight_func=None,
-                  focal=dict(focal=False), logit_reg=dict(),
-                  loss_weight=1.0 / _base_.num_classes)),
+        # BCE; MultiLabelClsHead divides by the batch size only: 1/C restores a mean.
+        loss=dict(_base_.erm_loss, loss_weight=1.0 / _base_.num_classes)),
     data_preprocessor=dict(
         type='ClsDataPreprocessor', mean=[127.5] * 3, std=[64.0] * 3, to_rgb=True))
 

@@ -3,6 +3,9 @@
 # episodes file in `data_root/fewshot/`, the user's own
 # `annotations/instances_{train,val}2014.json` and images `train2014/`, `val2014/`.
 # Episode indices are positions in the `images` list of instances_train2014.json.
+# Loaders, pipelines, evaluator and loss: fewshot_multilabel_common.py.
+_base_ = ['./fewshot_multilabel_common.py']
+
 data_root = 'data/coco2014'
 # Class names in COCO label order (categories sorted by id), restricted to the split's
 # label ids; the datasets check them against the annotation file.
@@ -26,50 +29,15 @@ fs_dataset = dict(type='COCO2014FewShot', data_root=data_root,
                   episodes_file='fewshot/coco2014_fewshot_episodes.json')
 train_files = dict(ann_file='annotations/instances_train2014.json', img_prefix='train2014')
 
-meta_keys = ('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'flip',
-             'flip_direction')
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs', meta_keys=meta_keys),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
-    dict(type='PackInputs', meta_keys=meta_keys),
-]
 # Base training: train2014 images with a base label, without any episode's support
 # images (the published base training keeps them; recipe card).
 train_dataloader = dict(
-    batch_size=32, num_workers=4, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(**fs_dataset, **train_files, view='base',
-                 metainfo=dict(classes=base_classes), pipeline=train_pipeline))
+    dataset=dict(**fs_dataset, **train_files, metainfo=dict(classes=base_classes)))
 val_dataloader = dict(
-    batch_size=64, num_workers=4, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(**fs_dataset, ann_file='annotations/instances_val2014.json',
-                 img_prefix='val2014', view='base_test',
-                 metainfo=dict(classes=base_classes), pipeline=test_pipeline))
+                 img_prefix='val2014', metainfo=dict(classes=base_classes)))
 test_dataloader = dict(
-    batch_size=64, num_workers=4, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(**fs_dataset, ann_file='annotations/instances_val2014.json',
-                 img_prefix='val2014', view='novel_test',
-                 metainfo=dict(classes=novel_classes), pipeline=test_pipeline))
+                 img_prefix='val2014', metainfo=dict(classes=novel_classes)))
 support_dataloader = dict(
-    batch_size=64, num_workers=4, persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(**fs_dataset, **train_files, view='support',
-                 metainfo=dict(classes=novel_classes), pipeline=train_pipeline))
-
-fewshot_evaluator = [
-    dict(type='LogitAveragePrecision', prefix='fewshot'),
-    dict(type='MultiLabelMetric', thr=0.5, average='macro', prefix='fewshot'),
-    dict(type='MultiLabelMetric', thr=0.5, average='micro', prefix='fewshot'),
-]
-val_evaluator = fewshot_evaluator
-test_evaluator = fewshot_evaluator
-asl_loss = dict(type='AsymmetricLoss', gamma_pos=0.0, gamma_neg=4.0, clip=0.05,
-                reduction='sum')
+    dataset=dict(**fs_dataset, **train_files, metainfo=dict(classes=novel_classes)))

@@ -1,7 +1,8 @@
-# HP-DVAL stage 1 (DVAL) recipe (spec hp_dval.md): AdamW lr 1e-5, weight decay 1e-4,
-# 20 epochs, batch 32. The paper names no learning-rate schedule; cosine annealing to 0
-# (per iteration) never looks at the test set. Stage 2 (HPT) configs inherit stage 1
-# and override lr 5e-6 / 10 epochs.
+# HP-DVAL stage 1 (DVAL) recipe (the paper, Huang et al.; recipe card in
+# configs/hpdval/README.md): AdamW lr 1e-5, weight decay 1e-4, 20 epochs, batch 32. The
+# paper names no learning-rate schedule; cosine annealing to 0 (per iteration) never
+# looks at the test set. Stage 2 (HPT) configs inherit stage 1 and take the stage-2
+# optimiser of configs/_base_/methods/hpdval.py (lr 5e-6, 10 epochs).
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-5, weight_decay=1e-4))
 param_scheduler = dict(

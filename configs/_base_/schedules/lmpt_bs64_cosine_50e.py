@@ -1,4 +1,6 @@
-# LMPT's recipe (spec lmpt.md): SGD lr 5e-4, momentum 0.9, weight decay 1e-4, batch 64,
+# LMPT's recipe (the published code: `train.sh --optimizer sgd --lr 5e-4 --batch_size 64
+# --epochs 50`, `train.py`'s SGD momentum 0.9, weight decay 1e-4; recipe card in
+# configs/lmpt/README.md): SGD lr 5e-4, momentum 0.9, weight decay 1e-4, batch 64,
 # 50 epochs. The public LMPT code schedules the learning rate on test mAP; a cosine
 # schedule never looks at the test set. Only the prompt contexts require grad (the
 # CLIP towers are frozen), so the optimizer holds nothing else.

@@ -2,8 +2,10 @@
 # (configs/_base_/models/hpdval_vit-b16.py) with the asymmetric loss and the schedule of
 # the published few-shot base training (HP-DVAL fsl_runner.py; recipe card in README.md).
 _base_ = [
-    '../../_base_/models/hpdval_vit-b16.py', '../../_base_/datasets/voc2007_fewshot.py',
-    '../../_base_/schedules/fewshot_base_adamw_onecycle_80e.py', '../../_base_/default_runtime.py'
+    '../../_base_/models/hpdval_vit-b16.py',
+    '../../_base_/datasets/voc2007_fewshot.py',
+    '../../_base_/schedules/fewshot_base_adamw_onecycle_80e.py',
+    '../../_base_/default_runtime.py', '../../_base_/methods/hpdval.py'
 ]
 method_name = 'HP-DVAL stage 1 (base classes)'
 model = dict(head=dict(classes=_base_.base_classes, loss=_base_.asl_loss))

@@ -1,21 +1,24 @@
 # HP-DVAL, multi-label few-shot on MS-COCO 2014 (Table II): base stages 1 and 2, then per
-# episode the student (backbone + embedding neck) adapted on the support set with the
-# published evaluation's recipe - prompts and text encoder frozen, AdamW lr 1e-5, betas
-# (0.9, 0.9), wd 1e-4, asymmetric loss, 150 epochs, last epoch evaluated.
+# episode the stage-2 model's student (backbone + embedding neck) adapted on the support
+# set with the published evaluation's recipe - prompts and text encoder frozen, AdamW lr
+# 1e-5, betas (0.9, 0.9), wd 1e-4, asymmetric loss, 150 epochs, last epoch evaluated
+# (configs/_base_/schedules/fewshot_adapt_adamw.py, batch 64).
 #   python tools/fewshot.py configs/hpdval/fewshot/hpdval_vit-b16_coco2014-fs.py \
 #       --shots 1 5 --episodes 1-10
-_base_ = ['./hpdval-base-stage2_vit-b16_coco2014-fs.py']
+_base_ = [
+    '../../_base_/models/hpdval_vit-b16.py',
+    '../../_base_/datasets/coco2014_fewshot.py',
+    '../../_base_/schedules/fewshot_adapt_adamw.py', '../../_base_/default_runtime.py',
+    '../../_base_/methods/hpdval.py', '../../_base_/methods/fewshot.py'
+]
 method_name = 'HP-DVAL'
-model = dict(freeze_student=False, head=dict(classes=_base_.novel_classes))
+model = dict(_base_.hpt_model, freeze_student=False,
+             head=dict(_base_.hpt_head, classes=_base_.novel_classes,
+                       loss=_base_.asl_loss))
 train_dataloader = _base_.support_dataloader
 val_dataloader = None
 val_evaluator = None
-val_cfg = None
-optim_wrapper = dict(_delete_=True, optimizer=dict(
-    type='AdamW', lr=1e-5, betas=(0.9, 0.9), eps=1e-8, weight_decay=1e-4))
-param_scheduler = None
-train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=150, val_interval=1000)
 auto_scale_lr = dict(base_batch_size=64)
-fewshot = dict(base_stages=['hpdval-base-stage1_vit-b16_coco2014-fs.py',
-                            'hpdval-base-stage2_vit-b16_coco2014-fs.py'],
-               adapt=True, frozen_modules=['head'], map_key='fewshot/mAP')
+fewshot = dict(_base_.fewshot_adapt,
+               base_stages=['hpdval-base-stage1_vit-b16_coco2014-fs.py',
+                            'hpdval-base-stage2_vit-b16_coco2014-fs.py'])

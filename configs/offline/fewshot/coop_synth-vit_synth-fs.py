@@ -4,7 +4,8 @@
 # frozen; configs/_base_/schedules/fewshot_adapt_adamw.py), 5 epochs offline.
 _base_ = [
     '../../_base_/models/clip_synth-vit.py', '../../_base_/datasets/synthetic_fewshot.py',
-    '../../_base_/schedules/fewshot_adapt_adamw.py', '../../_base_/default_runtime.py'
+    '../../_base_/schedules/fewshot_adapt_adamw.py', '../../_base_/default_runtime.py',
+    '../../_base_/methods/fewshot.py'
 ]
 method_name = 'CoOp'
 model = dict(
@@ -18,5 +19,5 @@ val_evaluator = None
 # Offline: 5 of the published 150 epochs, so that the 20 runs per method take CPU
 # minutes (a support set is one batch: an epoch is one AdamW step at lr 1e-5).
 train_cfg = dict(max_epochs=5)
-fewshot = dict(base_stages=['base/coop-base_synth-vit_synth-fs.py'], adapt=True,
-               frozen_modules=['head'], map_key='fewshot/mAP')
+fewshot = dict(_base_.fewshot_adapt,
+               base_stages=['base/coop-base_synth-vit_synth-fs.py'])

@@ -8,7 +8,7 @@
 _base_ = ['../hpdval-stage1_synth-vit_synth-lt.py']
 method_name = 'HP-DVAL stage 1 (DVAL)'
 
-model = dict(head=dict(score_scale=1.0))
+model = dict(head=_base_.dval_lt_head)  # configs/_base_/methods/hpdval.py
 optim_wrapper = dict(
     _delete_=True, optimizer=dict(type='AdamW', lr=1e-5, weight_decay=1e-4))
 param_scheduler = dict(T_max=10)

@@ -9,15 +9,8 @@ method_name = 'HP-DVAL'
 
 load_from = 'work_dirs/recipes/hpdval-stage1_recipe_synth-vit_synth-lt/epoch_10.pth'
 
-model = dict(
-    freeze_student=True,
-    teacher=None,
-    head=dict(
-        type='HPTHead',
-        global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
-        local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init=None, init_std=0.02),
-        sc_weight=1.0))
-optim_wrapper = dict(
-    _delete_=True, optimizer=dict(type='AdamW', lr=5e-6, weight_decay=1e-4))
+# The real stage-2 head and optimiser (configs/_base_/methods/hpdval.py).
+model = dict(freeze_student=True, teacher=None, head=_base_.hpt_head)
+optim_wrapper = dict(_base_.hpt_optim_wrapper, _delete_=True)
 param_scheduler = dict(T_max=10)
 train_cfg = dict(max_epochs=10, val_interval=10)

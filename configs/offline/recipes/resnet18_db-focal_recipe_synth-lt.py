@@ -14,8 +14,4 @@ train_dataloader = dict(
         _delete_=True,
         type='ClassAwareSampler',
         num_samples=max(_base_.train_class_freq) * _base_.num_classes // 4))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0, end=500),
-    dict(type='MultiStepLR', by_epoch=True, milestones=[5, 7], gamma=0.1, begin=0,
-         end=8),
-]
+param_scheduler = _base_.class_aware_param_scheduler

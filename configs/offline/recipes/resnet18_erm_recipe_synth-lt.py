@@ -8,15 +8,11 @@ _base_ = ['../resnet18_erm_synth-lt.py']
 method_name = 'ERM'
 
 # configs/_base_/schedules/dbloss_bs32_step_8e.py, with ERM's 1-epoch warmup
+# (configs/_base_/methods/dbloss_baselines.py)
 optim_wrapper = dict(
     _delete_=True,
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=35, norm_type=2))
 train_cfg = dict(max_epochs=8, val_interval=8)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='MultiStepLR', by_epoch=True, milestones=[5, 7], gamma=0.1, begin=0,
-         end=8),
-]
+param_scheduler = _base_.uniform_sampling_param_scheduler
 train_dataloader = dict(batch_size=32)

@@ -1,28 +1,17 @@
 # HP-DVAL stage 1 (DVAL) on the offline world's 14 base classes: the offline stage-1
-# setup (configs/offline/hpdval-stage1_synth-vit_synth-lt.py: student = trainable copy
-# of the small CLIP's image encoder, residual embedding head, frozen teacher, alpha 0.4,
-# top-32 local tokens, L1 KD, AdamW 1e-4, 8 epochs) with the asymmetric loss of the
-# published few-shot base training (HP-DVAL fsl_runner.py) instead of DB*, and 2 of the
-# 8 epochs (CPU time of `make fewshot-demo`: the student trains on images).
+# setup (configs/offline/hpdval-stage1_synth-vit_synth-lt.py: the model of
+# configs/_base_/models/hpdval_synth-vit.py, L1 KD, AdamW 1e-4, 8 epochs) with the
+# asymmetric loss of the published few-shot base training (HP-DVAL fsl_runner.py)
+# instead of DB*, and 2 of the 8 epochs (CPU time of `make fewshot-demo`: the student
+# trains on images).
 _base_ = [
-    '../../../_base_/models/clip_synth-vit.py', '../../../_base_/datasets/synthetic_fewshot.py',
-    '../../../_base_/default_runtime.py'
+    '../../../_base_/models/hpdval_synth-vit.py',
+    '../../../_base_/datasets/synthetic_fewshot.py',
+    '../../../_base_/default_runtime.py', '../../../_base_/methods/hpdval.py'
 ]
 method_name = 'HP-DVAL stage 1 (base classes)'
 
-model = dict(
-    _delete_=True,
-    type='HPDVALClassifier',
-    backbone=dict(type='CLIPImageEncoder', arch=_base_.clip_arch,
-                  pretrained=_base_.clip_pretrained, frozen=False, return_local=True),
-    neck=dict(type='DualViewEmbeddingNeck', hidden_channels=None, residual=True),
-    head=dict(type='DVALHead', arch=_base_.clip_arch, pretrained=_base_.clip_pretrained,
-              classes=_base_.base_classes, alpha=0.4, local_topk=32,
-              template='a photo of a {}.', loss=_base_.asl_loss),
-    teacher=dict(type='CLIPImageEncoder', arch=_base_.clip_arch,
-                 pretrained=_base_.clip_pretrained),
-    kd_weight=1.0,
-    data_preprocessor=_base_.model.data_preprocessor)
+model = dict(head=dict(classes=_base_.base_classes, loss=_base_.asl_loss))
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4))
 param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=2, eta_min=0.0,
                        convert_to_iter_based=True)
