@@ -2,7 +2,7 @@
 
     python tools/select_offline.py [--out work_dirs/selection] [--methods CoOp LMPT ...]
 
-The same protocol and number of trials (13, seed 0) for every prompt method: a shared
+The same protocol and number of trials (16, seed 0) for every prompt method: a shared
 learning-rate x clipping grid, one clipping rule for all, then 4 trials of each
 method's own knobs. Needs the demo's world, small CLIP and HP-DVAL stage-1 checkpoint
 (`make demo`). Writes OUT/selection.md and OUT/selection.json; finished trials are

@@ -4,7 +4,7 @@
 prompt-tuning method of the offline demo, scored by the final-epoch mAP on the
 validation split (``lt_val.txt``; the test split is never read):
 
-1. **Shared grid** (9 trials per method): learning rate in :data:`LRS` x gradient
+1. **Shared grid** (12 trials per method): learning rate in :data:`LRS` x gradient
    clipping in :data:`CLIP_RULES` (a global gradient-norm clip at 0.1 or 1.0, or none).
 2. **One clipping rule for all**: for each rule, every method's best val mAP over the
    learning rates, averaged over methods; the highest average wins
@@ -18,7 +18,7 @@ validation split (``lt_val.txt``; the test split is never read):
 4. The method's choice is its best trial among the shared-grid trials under the shared
    rule and its knob trials (:func:`final_choice`; ties keep the earlier trial).
 
-So every method gets 13 trials, one seed (0) each. Runs go through
+So every method gets 16 trials, one seed (0) each. Runs go through
 :func:`lmpt_mm.cli.sweep.run_settings` (``tools/train.py`` in a subprocess), on the
 demo's world, small CLIP, feature cache and HP-DVAL stage-1 checkpoint: run
 ``make demo`` first. Results: ``OUT/selection.md`` and ``OUT/selection.json``.
@@ -35,7 +35,7 @@ from lmpt_mm.cli.demo import DemoError, DemoSettings, _overrides
 from lmpt_mm.cli.sweep import Trial, run_settings, setting_name
 
 METRIC = 'lt/mAP'
-LRS = (5e-4, 2e-3, 8e-3)
+LRS = (1.25e-4, 5e-4, 2e-3, 8e-3)
 # A clipping rule is the options that set it; None = no clipping.
 CLIP_RULES: Dict[str, Dict[str, object]] = {
     'max_norm=0.1': {'optim_wrapper.clip_grad.max_norm': 0.1},

@@ -13,7 +13,7 @@ def grid_of(scores):
 
 
 def test_every_method_gets_the_same_number_of_trials():
-    assert len(shared_grid()) == len(LRS) * len(CLIP_RULES) == 9
+    assert len(shared_grid()) == len(LRS) * len(CLIP_RULES) == 12
     assert set(METHOD_KNOBS) == set(METHODS)
     assert {len(k) for k in METHOD_KNOBS.values()} == {4}
     # every knob setting differs from the others of its method
@@ -23,10 +23,10 @@ def test_every_method_gets_the_same_number_of_trials():
 
 def test_shared_rule_is_the_best_mean_of_best_lrs_not_one_methods_favourite():
     # A is best with clip 0.1 by a little; B needs no clipping by a lot.
-    a = grid_of({'max_norm=0.1': [40, 41, 30], 'max_norm=1.0': [39, 38, 30],
-                 'none': [40.5, 20, 10]})
-    b = grid_of({'max_norm=0.1': [20, 21, 22], 'max_norm=1.0': [25, 26, 20],
-                 'none': [30, 31, 29]})
+    a = grid_of({'max_norm=0.1': [40, 41, 30, 29], 'max_norm=1.0': [39, 38, 30, 29],
+                 'none': [40.5, 20, 10, 9]})
+    b = grid_of({'max_norm=0.1': [20, 21, 22, 19], 'max_norm=1.0': [25, 26, 20, 19],
+                 'none': [30, 31, 29, 28]})
     rule, means = shared_clip_rule({'A': a, 'B': b})
     assert rule == 'none'
     assert means['none'] == pytest.approx((40.5 + 31) / 2)
@@ -40,7 +40,7 @@ def test_shared_rule_is_the_best_mean_of_best_lrs_not_one_methods_favourite():
 
 
 def test_ties_keep_the_first_rule_and_the_first_trial():
-    flat = grid_of({r: [30, 30, 30] for r in CLIP_RULES})
+    flat = grid_of({r: [30] * len(LRS) for r in CLIP_RULES})
     assert shared_clip_rule({'A': flat})[0] == next(iter(CLIP_RULES))
     assert best_lr(flat, 'none').setting[LR_KEY] == LRS[0]
     knob = Result({'k': 1}, 30.0)
@@ -48,8 +48,8 @@ def test_ties_keep_the_first_rule_and_the_first_trial():
 
 
 def test_final_choice_only_from_the_shared_rule_and_the_knobs():
-    grid = grid_of({'max_norm=0.1': [50, 50, 50], 'max_norm=1.0': [30, 31, 32],
-                    'none': [33, 34, 35]})
+    grid = grid_of({'max_norm=0.1': [50, 50, 50, 50], 'max_norm=1.0': [30, 31, 32, 30],
+                    'none': [33, 34, 35, 34]})
     knobs = [Result({'w': 1}, 34.5), Result({'w': 2}, 36.0)]
     # 50 under another rule is not eligible: one rule for every method
     assert final_choice(grid, 'none', knobs).setting == {'w': 2}
