@@ -18,11 +18,15 @@ Tables (the rows the benchmark issue asks for):
   method), joint single stage, and stage 2 reduced to CoOp (``load_from=None``,
   ``alpha=1``, no L_sc, DB).
 - Losses for prompt tuning: CoOp with BCE / Focal / DB / DB*.
+- DualCoOp: as configured beside CoOp started, like DualCoOp, from 16 random context
+  tokens (with DB, and with DualCoOp's asymmetric loss): separates the local view from
+  the initialisation.
 """
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,6 +40,7 @@ from lmpt_mm.cli.demo import (OFFLINE, DemoError, DemoSettings, _overrides, _run
 VAL_ANN = 'lt_val.txt'
 LMPT = 'lmpt_synth-vit_synth-lt'
 COOP = 'coop_synth-vit_synth-lt'
+DUALCOOP = 'dualcoop_synth-vit_synth-lt'
 STAGE1 = 'hpdval-stage1_synth-vit_synth-lt'
 STAGE2 = 'hpdval-stage2_synth-vit_synth-lt'
 ZERO_SHOT = 'zeroshot-clip_synth-vit_synth-lt'
@@ -90,9 +95,10 @@ def _hpdval_rows() -> List[Row]:
             'model.head.type=HPTHead',
             "model.head.global_prompt_learner.ctx_init='a photo of a'",
             "model.head.local_prompt_learner.ctx_init='a photo of a'")),
+        # at CoOp's learning rate: the stage-2 config has its own (val-chosen) one
         Row('stage 2 reduced to CoOp (no stage 1, alpha 1, no L_sc, DB)', STAGE2, (
             'load_from=None', 'model.head.alpha=1.0', 'model.head.sc_weight=0.0',
-            'model.head.loss.variant=db')),
+            'model.head.loss.variant=db', f'optim_wrapper.optimizer.lr={_coop_lr()}')),
         Row('CoOp (reference)', COOP),
     ]
     return rows
@@ -110,6 +116,25 @@ def _loss_rows() -> List[Row]:
     ]
 
 
+def _coop_lr() -> float:
+    from mmengine.config import Config
+    return Config.fromfile(f'{OFFLINE}/{COOP}.py').optim_wrapper.optimizer.lr
+
+
+def _dualcoop_rows() -> List[Row]:
+    random16 = ('model.head.prompt_learner.ctx_init=None',
+                'model.head.prompt_learner.n_ctx=16')
+    return [
+        Row('DualCoOp as configured (16 random tokens, local view, ASL)', DUALCOOP),
+        Row('CoOp (4 tokens from "a photo of a", global view, DB)', COOP),
+        Row('CoOp from 16 random tokens (DualCoOp\'s init), DB', COOP, random16),
+        Row('CoOp from 16 random tokens, ASL (DualCoOp\'s loss)', COOP, random16 + (
+            'model.head.loss._delete_=True', 'model.head.loss.type=AsymmetricLoss',
+            'model.head.loss.use_sigmoid=True', 'model.head.loss.gamma_pos=0.0',
+            'model.head.loss.gamma_neg=4.0', 'model.head.loss.clip=0.05')),
+    ]
+
+
 def default_tables() -> List[Table]:
     return [
         Table('LMPT: contexts x losses, CSE weight, CSE mode', _lmpt_rows(),
@@ -120,11 +145,16 @@ def default_tables() -> List[Table]:
               'only through data order and cached-view draws where the models reduce '
               'to each other (tests/models/hpdval/test_hpdval_reductions.py).'),
         Table('Losses for prompt tuning (CoOp)', _loss_rows()),
+        Table('DualCoOp: local view or initialisation', _dualcoop_rows(),
+              'The local view alone without training is the HP-DVAL table\'s '
+              '"alpha 0.0" rows.'),
     ]
 
 
 def _slug(text: str) -> str:
-    return ''.join(c if c.isalnum() else '-' for c in text.lower()).strip('-')[:80]
+    """A row's folder name ('DB*' must not share 'DB''s folder)."""
+    text = text.lower().replace('*', '-star')
+    return ''.join(c if c.isalnum() else '-' for c in text).strip('-')[:80]
 
 
 def run_row(settings: DemoSettings, table: Table, row: Row, out: Path,
@@ -148,6 +178,10 @@ def run_row(settings: DemoSettings, table: Table, row: Row, out: Path,
         old = json.loads(stamp.read_text())
         if old.get('cmd') == cmd[1:] and old.get('metrics'):
             return old['metrics']
+    # The folder is this row's alone: a run of other options (or an unfinished one) is
+    # replaced, not mixed with (tools/train.py refuses another config's checkpoints).
+    shutil.rmtree(wd)
+    wd.mkdir(parents=True)
     _run(cmd, wd / 'ablation.log', f'{table.title[:20]}: {row.label}', t0)
     if row.train:
         last_checkpoint(wd)  # fails clearly if training did not finish
