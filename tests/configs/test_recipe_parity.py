@@ -1,4 +1,5 @@
-"""Recipe parity: one optimiser step of each real config equals the published update.
+"""Recipe parity: one optimiser step of each real config equals the published update
+(zero-shot CLIP: its predictions equal CLIP's).
 
 Each test builds a real config with the tiny CLIP (the arch override of
 ``test_configs_build.tiny_model_cfg``), gives its head the real train statistics the
@@ -28,8 +29,18 @@ code's maths - no lmpt_mm loss, prompt or optimiser code:
 - **ResNet-50 ERM / DB-Focal** (DB-loss paper): BCE / DB-Focal as a mean over
   ``B x C``, the warmup's first lr ``0.02 / 3``, gradient-norm clipping at 35, SGD.
 
-Not covered: DualCoOp (no published code trains it on these datasets) and zero-shot
-CLIP (no training).
+- **DualCoOp** (paper, Sun et al. 2022; no published code trains it on these datasets
+  and we could not run its code): positive and negative CoOp prompts per class, region
+  logits ``exp(logit_scale) * cos`` on the ViT's projected patch tokens (open_clip's
+  own tower), spatial softmax of the positive region logits (``spatial_scale``)
+  aggregating both, the 2-way softmax of ``(p, n)``, ASL (Ridnik et al.) written from
+  its formula and reduced as MMPretrain's ``AsymmetricLoss`` reduces without an
+  ``avg_factor`` (mean over ``B x C``), SGD's first step on both contexts.
+- **Zero-shot CLIP** (CLIP paper; no training): the config's predictions equal
+  ``exp(logit_scale) * cos`` and its sigmoid from open_clip's ``encode_image`` /
+  ``encode_text`` on the model's weights, with CLIP's preprocessing, the prompt
+  ``"a photo of a {class}."`` or CLIP's 80-template ensemble (normalised features
+  averaged, then renormalised).
 
 Tolerance: 1e-5 relative on the loss and on the step the optimiser applied (its state:
 SGD's momentum buffer, AdamW's first moment); the parameters themselves are checked
@@ -38,8 +49,9 @@ magnitude, so ``p1 - p0`` carries only ~1e-4 relative precision in float32).
 """
 import math
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
+import open_clip
 import pytest
 import torch
 import torch.nn.functional as F
@@ -78,13 +90,14 @@ def build_tiny(cfg: Config) -> nn.Module:
     return model
 
 
-def make_batch(cfg: Config, num_classes: int, seed: int = 0) -> dict:
-    """The config's batch size of 32px images; every image has 1-3 labels and a
-    caption naming them."""
+def make_batch(cfg: Config, num_classes: int, seed: int = 0,
+               batch_size: Optional[int] = None) -> dict:
+    """The config's batch size (or ``batch_size``) of 32px images; every image has 1-3
+    labels and a caption naming them."""
     gen = torch.Generator().manual_seed(seed)
     classes = list(cfg.class_names)
     imgs, samples = [], []
-    for _ in range(cfg.train_dataloader.batch_size):
+    for _ in range(batch_size or cfg.train_dataloader.batch_size):
         imgs.append(torch.randint(0, 256, (3, 32, 32), generator=gen, dtype=torch.uint8))
         count = int(torch.randint(1, 4, (1, ), generator=gen))
         labels = sorted(set(torch.randint(0, num_classes, (count, ),
@@ -256,6 +269,95 @@ def lmpt_oracle(model, cfg: Config, batch: dict, ctx0: torch.Tensor, form: str,
         loss = lam * loss + (1 - lam) * cse
     grad, = torch.autograd.grad(loss, ctx)
     return (loss.detach(), *sgd_first_step(ctx0, grad, cfg.optim_wrapper.optimizer))
+
+
+# OpenAI CLIP's input normalisation (CLIP's preprocessing), in 0-255 units.
+CLIP_MEAN = 255 * torch.tensor([0.48145466, 0.4578275, 0.40821073])
+CLIP_STD = 255 * torch.tensor([0.26862954, 0.26130258, 0.27577711])
+
+
+def clip_inputs(batch: dict) -> torch.Tensor:
+    """CLIP's preprocessing of the batch's BGR uint8 images (32px, the tiny CLIP's
+    size: no resize): RGB, ``(x - mean) / std``."""
+    x = torch.stack(batch['inputs']).float().flip(1)  # BGR -> RGB
+    return (x - CLIP_MEAN[:, None, None]) / CLIP_STD[:, None, None]
+
+
+def open_clip_twin(model: nn.Module) -> nn.Module:
+    """open_clip's own ``CLIP`` of the model's (tiny) architecture holding the model's
+    frozen weights - image tower, text tower, logit scale - loaded strictly, so the
+    oracle runs open_clip's ``encode_image`` / ``encode_text`` / ``visual`` forwards,
+    not lmpt_mm's."""
+    clip = open_clip.create_model(model.backbone.arch, pretrained=None)
+    enc = model.head.text_encoder
+    state = {f'visual.{k}': v for k, v in model.backbone.visual.state_dict().items()}
+    for name in ('transformer', 'token_embedding', 'ln_final'):
+        state.update({f'{name}.{k}': v for k, v in getattr(enc, name).state_dict().items()})
+    state.update(positional_embedding=enc.positional_embedding,
+                 text_projection=enc.text_projection, logit_scale=model.head.logit_scale)
+    clip.load_state_dict(state, strict=True)
+    return clip.eval()
+
+
+def vit_patch_features(clip: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The region features ``[B, N, D]`` of a CLIP ViT: open_clip's patch tokens (after
+    ``ln_post``) projected into the joint space by the image projection, as the class
+    token is."""
+    clip.visual.output_tokens = True
+    try:
+        _, tokens = clip.visual(x)
+    finally:
+        clip.visual.output_tokens = False
+    return tokens @ clip.visual.proj
+
+
+def asymmetric_loss(prob, y, gamma_pos: float, gamma_neg: float, clip: float,
+                    eps: float = 1e-8):
+    """ASL (Ridnik et al., ICCV 2021) per element ``[B, C]`` on probabilities ``p``:
+    ``-y (1 - p)^gamma_pos log p - (1 - y) p_m^gamma_neg log(1 - p_m)``, the shifted
+    probability ``p_m = max(p - clip, 0)``; logs of arguments clamped at ``eps`` (as
+    MMPretrain's implementation). Not reduced."""
+    p_m = (prob - clip).clamp(min=0)
+    pos = (1 - prob) ** gamma_pos * torch.log(prob.clamp(min=eps))
+    neg = p_m ** gamma_neg * torch.log((1 - p_m).clamp(min=eps))
+    return -(y * pos + (1 - y) * neg)
+
+
+def dualcoop_oracle(model, cfg: Config, batch: dict, pos0: torch.Tensor,
+                    neg0: torch.Tensor):
+    """(loss, positive-context grad, negative-context grad) of one DualCoOp step.
+
+    Follows the DualCoOp paper (Sun, Hu and Saenko, NeurIPS 2022; its equations - we
+    could not run its code): a positive and a negative prompt per class, CoOp-assembled
+    from their learned contexts; region logits ``s+-[k, j, i] = exp(logit_scale) *
+    cos(f_j, g(t+-_i))`` on the region features ``f_j`` (here: the ViT's projected
+    patch tokens); class-specific region aggregation with the spatial softmax of the
+    positive region logits, ``a[k, j, i] = softmax_j(spatial_scale * s+[k, j, i])``,
+    ``p = sum_j a s+``, ``n = sum_j a s-``; the class probability is the 2-way softmax
+    ``exp(p) / (exp(p) + exp(n))``; ASL on it, reduced as MMPretrain's
+    ``AsymmetricLoss(reduction='mean')`` reduces without an ``avg_factor``: the mean
+    over the ``B x C`` elements.
+    """
+    head, hp = model.head, cfg.model.head
+    enc = head.text_encoder
+    classes = list(cfg.class_names)
+    y = targets_of(batch, len(classes))
+    with torch.no_grad():
+        regions = vit_patch_features(open_clip_twin(model), clip_inputs(batch))  # [B, N, D]
+    ctx_p, ctx_n = pos0.clone().requires_grad_(True), neg0.clone().requires_grad_(True)
+    t_pos = text_features(enc, *coop_prompts(enc, classes, ctx_p))  # [C, D]
+    t_neg = text_features(enc, *coop_prompts(enc, classes, ctx_n))
+    scale = head.logit_scale.exp()
+    f = F.normalize(regions, dim=-1)
+    s_pos = scale * torch.einsum('bnd,cd->bnc', f, F.normalize(t_pos, dim=-1))
+    s_neg = scale * torch.einsum('bnd,cd->bnc', f, F.normalize(t_neg, dim=-1))
+    attn = torch.softmax(hp.spatial_scale * s_pos, dim=1)  # over the N regions
+    p, n = (attn * s_pos).sum(1), (attn * s_neg).sum(1)  # [B, C]
+    prob = torch.softmax(torch.stack([p, n], dim=-1), dim=-1)[..., 0]
+    asl = hp.loss
+    loss = asymmetric_loss(prob, y, asl.gamma_pos, asl.gamma_neg, asl.clip).mean()
+    grad_p, grad_n = torch.autograd.grad(loss, (ctx_p, ctx_n))
+    return loss.detach(), grad_p, grad_n
 
 
 # ------------------------------------------------------------------------------
@@ -458,3 +560,88 @@ def test_hpdval_stage1_step_equals_paper_update(rel):
     for i in (0, len(params) // 2, len(params) - 2):
         assert_step(optimizer, params[i], p0[i], *adamw_first_step(p0[i], grads[i], opt),
                     f'student parameter {i}')
+
+
+DUALCOOP_CASES = ['configs/dualcoop/dualcoop_vit-b16_voc-lt.py',
+                  'configs/dualcoop/dualcoop_vit-b16_coco-lt.py']
+
+
+@pytest.mark.parametrize('rel', DUALCOOP_CASES)
+def test_dualcoop_step_equals_paper_update(rel):
+    """DualCoOp (paper, see :func:`dualcoop_oracle`): the loss and the SGD step of the
+    positive and the negative contexts."""
+    cfg = load(rel)
+    hp = cfg.model.head
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 5e-4, 0.9, 1e-4)
+    assert cfg.optim_wrapper.get('clip_grad') is None
+    assert cfg.train_dataloader.batch_size == 64
+    assert hp.loss == dict(type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0,
+                           gamma_neg=4.0, clip=0.05)  # reduction: the default 'mean'
+    assert hp.spatial_scale == 1.0
+    pl = hp.prompt_learner
+    assert (pl.n_ctx, pl.csc, pl.ctx_init, pl.class_token_position) == (16, False, None, 'end')
+    model = build_tiny(cfg)
+    head = model.head
+    pos_ctx, neg_ctx = head.pos_prompt_learner.ctx, head.neg_prompt_learner.ctx
+    assert pos_ctx.shape[:-1] == neg_ctx.shape[:-1] == (16, )
+    assert not torch.equal(pos_ctx, neg_ctx)  # two independent N(0, 0.02) draws
+    pos0, neg0 = pos_ctx.detach().clone(), neg_ctx.detach().clone()
+    batch = make_batch(cfg, len(cfg.class_names))
+    loss, grad_p, grad_n = dualcoop_oracle(model, cfg, batch, pos0, neg0)
+
+    ours, optimizer = one_step(model, cfg, batch)
+    assert ours == pytest.approx(loss.item(), rel=RTOL)
+    assert_step(optimizer, pos_ctx, pos0, *sgd_first_step(pos0, grad_p, opt),
+                f'{rel}: positive context')
+    assert_step(optimizer, neg_ctx, neg0, *sgd_first_step(neg0, grad_n, opt),
+                f'{rel}: negative context')
+
+
+ZEROSHOT_CASES = {
+    # config: the prompt templates the oracle ensembles
+    'configs/zeroshot_clip/zeroshot-clip_vit-b16_voc-lt.py': 'single',
+    'configs/zeroshot_clip/zeroshot-clip_vit-b16_coco-lt.py': 'single',
+    # (the COCO-LT ensemble runs the same head on 80 x 80 prompts: ~10 s more, no new code path)
+    'configs/zeroshot_clip/zeroshot-clip-ensemble_vit-b16_voc-lt.py': 'ensemble',
+}
+
+
+@pytest.mark.parametrize('rel', sorted(ZEROSHOT_CASES))
+def test_zeroshot_clip_scores_equal_clip(rel):
+    """Zero-shot CLIP (Radford et al., ICML 2021): no training, so the parity is the
+    predictions. The config's model on a batch gives the logits ``exp(logit_scale) *
+    cos(f(x), t_i)`` and the sigmoid scores of open_clip's own ``encode_image`` /
+    ``encode_text`` on the same weights, ``t_i`` the text feature of ``"a photo of a
+    {class}."`` or, for the ensemble, ``normalize(mean_j normalize(g(template_j(class_i))))``
+    over CLIP's 80 ImageNet templates (CLIP's prompt ensembling)."""
+    cfg = load(rel)
+    assert cfg.train_dataloader is None and cfg.optim_wrapper is None  # test-only
+    model = build_tiny(cfg)
+    model.eval()
+    classes = list(cfg.class_names)
+    batch = make_batch(cfg, len(classes), batch_size=8)
+    with torch.no_grad():
+        preds = model.test_step(batch)
+    logits = torch.stack([p.pred_logits for p in preds])
+    scores = torch.stack([p.pred_score for p in preds])
+
+    # oracle: open_clip on the model's weights, CLIP's preprocessing and prompts
+    if ZEROSHOT_CASES[rel] == 'single':
+        templates = ['a photo of a {}.'.format]
+    else:
+        from open_clip.zero_shot_metadata import OPENAI_IMAGENET_TEMPLATES
+        templates = list(OPENAI_IMAGENET_TEMPLATES)
+        assert len(templates) == 80
+    clip = open_clip_twin(model)
+    tokenizer = open_clip.get_tokenizer(model.backbone.arch)
+    names = [c.replace('_', ' ') for c in classes]
+    with torch.no_grad():
+        img = clip.encode_image(clip_inputs(batch), normalize=True)  # [B, D]
+        tokens = tokenizer([t(c) for t in templates for c in names])  # [T * C, L]
+        text = clip.encode_text(tokens, normalize=True).view(len(templates), len(names), -1)
+        text = text.mean(0)  # [C, D]
+        oracle = clip.logit_scale.exp() * img @ F.normalize(text, dim=-1).t()
+    assert_close(logits, oracle, f'{rel}: logits')
+    assert_close(scores, oracle.sigmoid(), f'{rel}: scores')
+    assert oracle.std() > 0.1  # the classes' scores differ: a real comparison
