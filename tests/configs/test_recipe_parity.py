@@ -578,7 +578,7 @@ def test_dualcoop_step_equals_paper_update(rel):
     assert cfg.train_dataloader.batch_size == 64
     assert hp.loss == dict(type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0,
                            gamma_neg=4.0, clip=0.05)  # reduction: the default 'mean'
-    assert hp.spatial_scale == 1.0
+    assert hp.spatial_scale == 0.2  # the DualCoOp code's 20 * cos (README recipe card)
     pl = hp.prompt_learner
     assert (pl.n_ctx, pl.csc, pl.ctx_init, pl.class_token_position) == (16, False, None, 'end')
     model = build_tiny(cfg)

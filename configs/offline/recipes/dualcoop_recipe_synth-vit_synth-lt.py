@@ -15,7 +15,7 @@ model = dict(
         classes=_base_.class_names,
         prompt_learner=dict(
             n_ctx=16, csc=False, ctx_init=None, class_token_position='end'),
-        spatial_scale=1.0,
+        spatial_scale=0.2,
         loss=dict(
             type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0, gamma_neg=4.0,
             clip=0.05)))
