@@ -20,9 +20,14 @@ from lmpt_mm.synthetic.random_world import TINY_CLASS_NAMES, write_random_world
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# Whether this file pinned the tools' threads (see below); `long_tool_env` undoes it.
+_TOOL_THREADS_PINNED = False
 if os.environ.get('PYTEST_XDIST_WORKER'):
-    # `make test` runs two pytest workers on two cores: one intra-op thread each
-    # (two each would oversubscribe the cores; subprocesses choose their own).
+    # `make test` runs two pytest workers on two cores: one intra-op thread each, and
+    # one for the tools they start (inherited through the environment): two threads
+    # per process would oversubscribe the cores, and OpenMP's waiting threads spin.
+    _TOOL_THREADS_PINNED = 'OMP_NUM_THREADS' not in os.environ
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
     import torch
     torch.set_num_threads(1)
 
@@ -105,6 +110,17 @@ class _ListHandler(logging.Handler):
 
     def messages(self, level=logging.WARNING):
         return [r.getMessage() for r in self.records if r.levelno >= level]
+
+
+@pytest.fixture(scope='session')
+def long_tool_env() -> dict:
+    """Environment of the suite's one long tool run (the reduced demo, the critical
+    path of `make test`): torch's own thread choice, not the one thread the other
+    tools get under xdist."""
+    env = dict(os.environ)
+    if _TOOL_THREADS_PINNED:
+        env.pop('OMP_NUM_THREADS', None)
+    return env
 
 
 @pytest.fixture

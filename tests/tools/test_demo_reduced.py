@@ -3,7 +3,6 @@ demo` runs it: world -> small CLIP -> every offline config through tools/train.p
 tools/test.py -> comparison table."""
 import csv
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +20,9 @@ TUNED = ['CoOp', 'LMPT']
 
 
 @pytest.fixture(scope='module')
-def demo_dir(tmp_path_factory) -> Path:
+def demo_dir(tmp_path_factory, long_tool_env) -> Path:
     out = tmp_path_factory.mktemp('demo_reduced')
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    env = dict(long_tool_env, PYTHONUNBUFFERED='1')
     proc = subprocess.run([sys.executable, 'tools/demo.py', '--reduced', '--out-dir',
                            str(out)], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=1500)
