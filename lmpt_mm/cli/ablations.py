@@ -117,8 +117,10 @@ def _loss_rows() -> List[Row]:
 
 
 def _coop_lr() -> float:
+    """The offline CoOp config's learning rate (read from the repository's file)."""
     from mmengine.config import Config
-    return Config.fromfile(f'{OFFLINE}/{COOP}.py').optim_wrapper.optimizer.lr
+    repo = Path(__file__).resolve().parents[2]
+    return Config.fromfile(str(repo / OFFLINE / f'{COOP}.py')).optim_wrapper.optimizer.lr
 
 
 def _dualcoop_rows() -> List[Row]:
