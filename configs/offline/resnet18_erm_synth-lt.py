@@ -1,5 +1,8 @@
 # ERM baseline on the offline world, scaled down: a CIFAR-style ResNet-18 of half width
 # trained from scratch (no ImageNet weights offline) with BCE, uniform sampling.
+# Not selected on the validation split (`make select` covers the prompt methods only):
+# the optimiser and schedule below were set once, before the split existed; the ResNets
+# are reference rows, run with one seed.
 _base_ = [
     '../_base_/datasets/synthetic_lt.py', '../_base_/default_runtime.py',
     '../_base_/methods/dbloss_baselines.py'
