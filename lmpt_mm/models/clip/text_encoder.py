@@ -280,17 +280,20 @@ class CLIPTextEncoder(nn.Module):
         """
         texts = list(texts)
         device = self.token_embedding.weight.device
+        if self._text_cache and next(iter(self._text_cache.values())).device != device:
+            # the model moved since these were encoded: move them once, so one stack
+            # below never mixes devices
+            self._text_cache = {t: f.to(device) for t, f in self._text_cache.items()}
         missing = list(dict.fromkeys(t for t in texts if t not in self._text_cache))
         if missing:
             feats = self.encode_tokens(self.tokenize(missing))  # [M, D]
             if not cache:
                 new = dict(zip(missing, feats))
-                return torch.stack([new[t] if t in new else self._text_cache[t].to(device)
+                return torch.stack([new[t] if t in new else self._text_cache[t]
                                     for t in texts])
             self._text_cache.update(zip(missing, feats.detach()))
         cache = self._text_cache
-        feats = torch.stack([cache[t] for t in texts])  # [N, D]
-        return feats if feats.device == device else feats.to(device)
+        return torch.stack([cache[t] for t in texts])  # [N, D], all on `device`
 
     def clear_text_cache(self) -> None:
         self._text_cache.clear()
