@@ -117,12 +117,20 @@ def _base_options(settings: DemoSettings, stem: str) -> Dict[str, str]:
     return out
 
 
-def _check_inputs(settings: DemoSettings) -> None:
+def check_inputs(settings: DemoSettings, methods: Sequence[str]) -> None:
+    """Fail before the first trial when the demo's outputs the trials need are missing:
+    the world, the small CLIP and (for HP-DVAL) the stage-1 checkpoint its stage-2
+    config loads."""
     needed = [settings.clip_checkpoint, settings.data_dir / 'lt_val.txt']
-    missing = [p for p in needed if not Path(p).is_file()]
+    if 'HP-DVAL' in methods:
+        from mmengine.config import Config
+        stage2 = Config.fromfile(f'{settings.config_dir}/{METHODS["HP-DVAL"]}.py')
+        needed.append(stage2.load_from)
+    missing = [str(p) for p in needed if not Path(p).is_file()]
     if missing:
-        raise DemoError(f'selection needs the demo\'s world and small CLIP; missing: '
-                        f'{", ".join(map(str, missing))} (run `make demo` first)')
+        raise DemoError(f'selection needs the demo\'s world, small CLIP and HP-DVAL '
+                        f'stage-1 checkpoint; missing: {", ".join(missing)} (run '
+                        f'`make demo` first)')
 
 
 def run_selection(out_dir: Path, settings: Optional[DemoSettings] = None,
@@ -130,7 +138,7 @@ def run_selection(out_dir: Path, settings: Optional[DemoSettings] = None,
                   python: str = sys.executable) -> dict:
     """Run the protocol; write ``selection.{json,md}`` under ``out_dir``."""
     settings = settings or DemoSettings()
-    _check_inputs(settings)
+    check_inputs(settings, methods)
     out_dir = Path(out_dir)
 
     def run(name: str, setting_list: List[Dict[str, object]]) -> List[Result]:

@@ -1,9 +1,12 @@
 """The offline selection protocol: equal budgets, one clipping rule, the final choice."""
+import shutil
+
 import pytest
 
+from lmpt_mm.cli.demo import DemoError, DemoSettings
 from lmpt_mm.cli.selection import (CLIP_RULES, LR_KEY, LRS, METHOD_KNOBS, METHODS, Result,
-                                   best_lr, final_choice, selection_markdown,
-                                   shared_clip_rule, shared_grid)
+                                   best_lr, check_inputs, final_choice,
+                                   selection_markdown, shared_clip_rule, shared_grid)
 
 
 def grid_of(scores):
@@ -89,3 +92,20 @@ def test_every_swept_key_lands_in_the_method_config(repo_root, name):
         # a new leaf must be an argument of the parent's type (loss_weight, gamma_neg)
         if leaf not in node:
             assert 'type' in node, f'{name}: {key}: {leaf!r} is not in the config'
+
+
+def test_missing_demo_outputs_are_named_before_any_trial(tmp_path, repo_root, monkeypatch):
+    # a checkout without the demo's outputs (this one may hold them)
+    shutil.copytree(repo_root / 'configs', tmp_path / 'configs')
+    monkeypatch.chdir(tmp_path)
+    settings = DemoSettings(out_dir=tmp_path / 'demo', data_dir=tmp_path / 'data')
+    with pytest.raises(DemoError) as err:
+        check_inputs(settings, list(METHODS))
+    msg = str(err.value)
+    assert str(tmp_path / 'demo' / 'clip_synth.pt') in msg
+    assert str(tmp_path / 'data' / 'lt_val.txt') in msg
+    assert 'hpdval-stage1_synth-vit_synth-lt/epoch_8.pth' in msg  # stage 2's load_from
+    assert 'make demo' in msg
+    with pytest.raises(DemoError) as err:
+        check_inputs(settings, ['CoOp'])
+    assert 'epoch_8.pth' not in str(err.value)  # only what the chosen methods need
