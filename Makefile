@@ -7,9 +7,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lmpt_mm_installed
 PYTEST_ARGS ?=
-# Test files run in parallel, whole files per worker (module fixtures are built once).
+# Test files run in parallel, whole files per worker (module fixtures are built once),
+# in collection order (tests/conftest.py puts the longest file first), not xdist's
+# default of files with the most tests first.
 PYTEST_WORKERS ?= 2
-XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: setup test test-fast demo ablations select clean-demo fewshot-demo
 

@@ -15,7 +15,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--out-dir', type=Path, default=None,
                         help='default work_dirs/demo (work_dirs/demo_reduced with --reduced)')
     parser.add_argument('--reduced', action='store_true',
-                        help='fewer images, pretraining steps and epochs (CI)')
+                        help='one seed, one epoch for the runs that train on images, 2 jobs '
+                             '(CI)')
+    parser.add_argument('--jobs', type=int, default=None,
+                        help='methods trained at once after the CLIP (default 1; 2 with '
+                             '--reduced); each run gets cores // jobs threads')
     return parser.parse_args(argv)
 
 
@@ -25,6 +29,8 @@ def main(argv=None) -> None:
         settings = DemoSettings.reduced(args.out_dir or Path('work_dirs/demo_reduced'))
     else:
         settings = DemoSettings(out_dir=args.out_dir or Path('work_dirs/demo'))
+    if args.jobs is not None:
+        settings.jobs = args.jobs
     run_demo(settings)
 
 

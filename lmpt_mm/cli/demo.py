@@ -4,11 +4,11 @@ Every step runs the project's own command-line tools in a subprocess, exactly as
 user would type them (``tools/make_synthetic_lt.py``, ``tools/pretrain_clip.py``,
 ``tools/train.py``, ``tools/test.py``, ``tools/compare.py``), so the demo exercises
 the same code paths as real runs. Steps whose outputs exist are skipped by the tools
-themselves (world and pretraining are cached) or here (a finished run).
+themselves (world and pretraining are cached); every run trains afresh.
 
-Prompt-tuning methods run once per seed of ``DemoSettings.seeds`` (``randomness.seed``;
-their last stage only: HP-DVAL's stage 1 trains on images once, stage 2 per seed), on
-one shared feature cache. ``comparison.md`` then holds the seed-0 table of
+Every trained method runs once per seed of ``DemoSettings.seeds`` (``randomness.seed``;
+its last stage only: HP-DVAL's stage 1 trains on images once, stage 2 per seed), the
+prompt methods on one shared feature cache. ``comparison.md`` then holds the seed-0 table of
 ``tools/compare.py`` and the table over seeds (:mod:`lmpt_mm.cli.seed_stats`: mean +-
 std, and paired differences to zero-shot CLIP and to CoOp with a 95% t-interval over
 seeds).
@@ -19,7 +19,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -39,7 +41,7 @@ class Method:
     name: str
     stages: Sequence[str]  # config stems under configs/offline, trained in order
     train: bool = True
-    seeded: bool = False  # last stage once per DemoSettings.seeds (prompt tuning)
+    seeded: bool = False  # last stage once per DemoSettings.seeds (trained methods)
 
 
 METHODS = (
@@ -49,8 +51,8 @@ METHODS = (
     Method('LMPT', ['lmpt_synth-vit_synth-lt'], seeded=True),
     Method('HP-DVAL', ['hpdval-stage1_synth-vit_synth-lt',
                        'hpdval-stage2_synth-vit_synth-lt'], seeded=True),
-    Method('ERM', ['resnet18_erm_synth-lt']),
-    Method('DB-Focal', ['resnet18_db-focal_synth-lt']),
+    Method('ERM', ['resnet18_erm_synth-lt'], seeded=True),
+    Method('DB-Focal', ['resnet18_db-focal_synth-lt'], seeded=True),
 )
 
 
@@ -68,18 +70,24 @@ class DemoSettings:
     # out_dir/clip_synth.pt (the recipe smoke, lmpt_mm.cli.recipes, reuses the demo's).
     config_dir: str = OFFLINE
     clip_path: Optional[Path] = None
-    # Seeds of the prompt-tuning methods (Method.seeded); the first one's runs fill
+    # Seeds of the trained methods (Method.seeded); the first one's runs fill
     # the single-run table.
     seeds: Sequence[int] = (0, 1, 2)
     # Pretraining steps of the small CLIP; None: tools/pretrain_clip.py's default.
     clip_steps: Optional[int] = None
+    # Methods trained at once after the CLIP (each method's stages and seeds stay in
+    # order). With more than one, each run gets cores // jobs threads (unless
+    # OMP_NUM_THREADS is set), so its figures may differ from a one-job run in the last
+    # digits (another summation order); the README's tables are one-job runs.
+    jobs: int = 1
 
     @classmethod
     def reduced(cls, out_dir: Path) -> 'DemoSettings':
         """The CI version: the same world and small CLIP (a weaker CLIP leaves prompt
-        tuning nothing to gain), 2 epochs for the runs that train on images, one
-        seed."""
-        return cls(out_dir=out_dir, data_dir=out_dir / 'data', image_epochs=2, seeds=(0, ))
+        tuning nothing to gain), one epoch for the runs that train on images, one
+        seed, two methods at a time."""
+        return cls(out_dir=out_dir, data_dir=out_dir / 'data', image_epochs=1, seeds=(0, ),
+                   jobs=2)
 
     @property
     def clip_checkpoint(self) -> Path:
@@ -90,10 +98,14 @@ class DemoError(RuntimeError):
     pass
 
 
-def _run(cmd: List[str], log_file: Path, step: str, t0: float) -> None:
-    """Run ``cmd``, keep its whole output in ``log_file``, echo progress lines."""
+def _run(cmd: List[str], log_file: Path, step: str, t0: float,
+         threads: Optional[int] = None) -> None:
+    """Run ``cmd``, keep its whole output in ``log_file``, echo progress lines;
+    ``threads``: its OMP_NUM_THREADS unless the environment sets one."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONUNBUFFERED='1')
+    if threads is not None:
+        env.setdefault('OMP_NUM_THREADS', str(threads))
     with open(log_file, 'w') as log:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, env=env)
@@ -184,21 +196,27 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
     seeds = list(settings.seeds)
     if not seeds:
         raise ValueError('DemoSettings.seeds needs at least one seed')
+    if settings.jobs < 1:
+        raise ValueError(f'DemoSettings.jobs must be at least 1, got {settings.jobs}')
     total = 2 + sum(len(m.stages) + 1 + (2 * (len(seeds) - 1) if m.seeded else 0)
                     for m in methods) + 1
     count = iter(range(1, total + 1))
+    lock = threading.Lock()
 
     def header(text: str) -> str:
-        step = f'[{next(count)}/{total}] {text}'
-        print(f'{time.time() - t0:6.0f}s {step}', flush=True)
+        with lock:  # jobs > 1: one number per step
+            step = f'[{next(count)}/{total}] {text}'
+            print(f'{time.time() - t0:6.0f}s {step}', flush=True)
         return step
 
     make_world_and_clip(settings.data_dir, settings.clip_checkpoint, settings.clip_steps,
                         header, logs, t0, python)
 
-    result_dirs: List[Path] = []
-    seed_dirs: Dict[str, List[Path]] = {}
-    for method in methods:
+    threads = (None if settings.jobs == 1 else
+               max(1, (os.cpu_count() or settings.jobs) // settings.jobs))
+
+    def run_method(method: Method) -> List[Path]:
+        """Train the method's stages, then test its last one per seed; its work dirs."""
         prev_dir = None
         stages = list(method.stages) if method.train else []
         for stem in stages[:-1]:  # earlier stages: once
@@ -207,10 +225,10 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
             step = header(f'{method.name}: train {config}')
             _run([python, 'tools/train.py', config, '--work-dir',
                   str(work_dir), *_overrides(settings, stem, prev_dir, train=True)],
-                 logs / f'{stem}.train.log', step, t0)
+                 logs / f'{stem}.train.log', step, t0, threads)
             prev_dir = work_dir
         stem = method.stages[-1]
-        seed_dirs[method.name] = []
+        dirs = []
         config = f'{settings.config_dir}/{stem}.py'
         for seed in seeds if method.seeded else [None]:
             work_dir = (out / stem if seed is None
@@ -222,14 +240,21 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
                 _run([python, 'tools/train.py', config, '--work-dir',
                       str(work_dir), *_overrides(settings, stem, prev_dir, train=True,
                                                  seed=seed)],
-                     logs / f'{log}.train.log', step, t0)
+                     logs / f'{log}.train.log', step, t0, threads)
             ckpt = last_checkpoint(work_dir) if method.train else 'none'
             step = header(f'{method.name}: test {config}{tag}')
             _run([python, 'tools/test.py', config, ckpt, '--work-dir',
                   str(work_dir), *_overrides(settings, stem, None, train=False)],
-                 logs / f'{log}.test.log', step, t0)
-            seed_dirs[method.name].append(work_dir)
-        result_dirs.append(seed_dirs[method.name][0])
+                 logs / f'{log}.test.log', step, t0, threads)
+            dirs.append(work_dir)
+        return dirs
+
+    # Methods are independent once the CLIP exists (prompt methods building the same
+    # feature cache at once each write it atomically); results keep the methods' order.
+    with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
+        seed_dirs: Dict[str, List[Path]] = dict(
+            zip([m.name for m in methods], pool.map(run_method, methods)))
+    result_dirs = [seed_dirs[m.name][0] for m in methods]
 
     header('comparison table and plot')
     subprocess.run([python, 'tools/compare.py', *map(str, result_dirs), '--out-dir',
@@ -256,7 +281,7 @@ def write_seed_table(settings: DemoSettings, seed_dirs: Dict[str, List[Path]]) -
     deterministic = [m.name for m in settings.methods if not m.train]
     table, rows = seed_table(scores, zero_shot, coop, deterministic=deterministic)
     seeds = ', '.join(map(str, settings.seeds))
-    text = (f'\n## Over seeds ({seeds}; prompt-tuning methods)\n\n'
+    text = (f'\n## Over seeds ({seeds}; trained methods)\n\n'
             'Mean +- sample std over seeds, in %; the last columns are paired '
             'differences of mAP (same seed) with a 95% Student-t interval over seeds '
             '(training variation on the fixed test split, not test-image sampling). '

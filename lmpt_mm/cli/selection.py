@@ -18,7 +18,15 @@ validation split (``lt_val.txt``; the test split is never read):
 4. The method's choice is its best trial among the shared-grid trials under the shared
    rule and its knob trials (:func:`final_choice`; ties keep the earlier trial).
 
-So every method gets 16 trials, one seed (0) each. Runs go through
+So every prompt method gets 16 trials, one seed (0) each.
+
+The image-trained baselines (ERM and DB-Focal: a ResNet-18 trained from scratch on the
+world's images, a minute or two per trial here against seconds for a prompt method on
+cached features) get their own grid, the same for both: learning rate in
+:data:`IMAGE_LRS` x schedule length in :data:`IMAGE_EPOCHS` (6 trials each, no
+clipping: they are not prompt methods and never clipped), the best trial chosen.
+
+Runs go through
 :func:`lmpt_mm.cli.sweep.run_settings` (``tools/train.py`` in a subprocess), on the
 demo's world, small CLIP, feature cache and HP-DVAL stage-1 checkpoint: run
 ``make demo`` first. Results: ``OUT/selection.md`` and ``OUT/selection.json``.
@@ -68,6 +76,23 @@ METHOD_KNOBS: Dict[str, List[Dict[str, object]]] = {
 }
 
 
+# Image-trained baselines: config stem, and the grid both share. The lrs are the
+# configs' SGD lr 0.05 (batch 32) divided and multiplied by 4; 8 epochs is the DB-loss
+# paper's schedule length, 12 the longest that keeps `make demo` (3 seeds of each)
+# under 20 minutes on 2 cores.
+IMAGE_METHODS: Dict[str, str] = {
+    'ERM': 'resnet18_erm_synth-lt',
+    'DB-Focal': 'resnet18_db-focal_synth-lt',
+}
+IMAGE_LRS = (0.0125, 0.05, 0.2)
+IMAGE_EPOCHS = (8, 12)
+
+
+def image_grid() -> List[Dict[str, object]]:
+    """The 6 settings of each image-trained baseline, schedule-major."""
+    return [{LR_KEY: lr, **_epochs(n)} for n in IMAGE_EPOCHS for lr in IMAGE_LRS]
+
+
 @dataclass(frozen=True)
 class Result:
     """One trial: its options and its val mAP."""
@@ -113,7 +138,8 @@ def final_choice(grid: Sequence[Tuple[str, Result]], rule: str,
 def _base_options(settings: DemoSettings, stem: str) -> Dict[str, str]:
     opts = _overrides(settings, stem, None, train=True)[1:]  # drop '--cfg-options'
     out = dict(o.split('=', 1) for o in opts)
-    out['feature_cache.dir'] = str((settings.out_dir / 'feature_cache').resolve())
+    if stem not in IMAGE_METHODS.values():  # prompt methods share the demo's cache
+        out['feature_cache.dir'] = str((settings.out_dir / 'feature_cache').resolve())
     return out
 
 
@@ -121,7 +147,9 @@ def check_inputs(settings: DemoSettings, methods: Sequence[str]) -> None:
     """Fail before the first trial when the demo's outputs the trials need are missing:
     the world, the small CLIP and (for HP-DVAL) the stage-1 checkpoint its stage-2
     config loads."""
-    needed = [settings.clip_checkpoint, settings.data_dir / 'lt_val.txt']
+    needed = [settings.data_dir / 'lt_val.txt']
+    if any(m in METHODS for m in methods):  # the ResNets train from scratch
+        needed.insert(0, settings.clip_checkpoint)
     if 'HP-DVAL' in methods:
         from mmengine.config import Config
         stage2 = Config.fromfile(f'{settings.config_dir}/{METHODS["HP-DVAL"]}.py')
@@ -133,30 +161,37 @@ def check_inputs(settings: DemoSettings, methods: Sequence[str]) -> None:
                         f'`make demo` first)')
 
 
+ALL_METHODS: Dict[str, str] = {**METHODS, **IMAGE_METHODS}
+
+
 def run_selection(out_dir: Path, settings: Optional[DemoSettings] = None,
-                  methods: Sequence[str] = tuple(METHODS), seed: int = 0,
+                  methods: Sequence[str] = tuple(ALL_METHODS), seed: int = 0,
                   python: str = sys.executable) -> dict:
     """Run the protocol; write ``selection.{json,md}`` under ``out_dir``."""
     settings = settings or DemoSettings()
+    unknown = [m for m in methods if m not in ALL_METHODS]
+    if unknown:
+        raise ValueError(f'unknown methods {unknown}; known: {list(ALL_METHODS)}')
     check_inputs(settings, methods)
     out_dir = Path(out_dir)
 
     def run(name: str, setting_list: List[Dict[str, object]]) -> List[Result]:
-        stem = METHODS[name]
+        stem = ALL_METHODS[name]
         trials: List[Trial] = run_settings(
             f'{settings.config_dir}/{stem}.py', setting_list, out_dir / stem, 'val',
             (seed, ), _base_options(settings, stem), python, METRIC)
         return [Result(t.setting, t.metrics[METRIC]) for t in trials]
 
+    prompt_methods = [m for m in methods if m in METHODS]
     grid_settings = shared_grid()
     grids = {}
-    for name in methods:
+    for name in prompt_methods:
         results = run(name, [s for _, s in grid_settings])
         grids[name] = [(rule, r) for (rule, _), r in zip(grid_settings, results)]
-    rule, rule_means = shared_clip_rule(grids)
+    rule, rule_means = shared_clip_rule(grids) if grids else (None, {})
     summary = dict(metric=METRIC, split='val', seed=seed, lrs=list(LRS),
                    clip_rule=rule, clip_rule_means=rule_means, methods={})
-    for name in methods:
+    for name in prompt_methods:
         lr = best_lr(grids[name], rule).setting[LR_KEY]
         knobs = run(name, [{LR_KEY: lr, **CLIP_RULES[rule], **k}
                            for k in METHOD_KNOBS[name]])
@@ -166,6 +201,13 @@ def run_selection(out_dir: Path, settings: Optional[DemoSettings] = None,
             shared_grid=[dict(rule=k, setting=r.setting, val_mAP=r.score)
                          for k, r in grids[name]],
             knobs=[dict(setting=r.setting, val_mAP=r.score) for r in knobs],
+            choice=dict(setting=best.setting, val_mAP=best.score))
+    for name in (m for m in methods if m in IMAGE_METHODS):
+        results = run(name, image_grid())
+        best = max(results, key=lambda r: r.score)  # ties: the first trial
+        summary['methods'][name] = dict(
+            config=f'{settings.config_dir}/{IMAGE_METHODS[name]}.py',
+            image_grid=[dict(setting=r.setting, val_mAP=r.score) for r in results],
             choice=dict(setting=best.setting, val_mAP=best.score))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / 'selection.json').write_text(
@@ -177,16 +219,16 @@ def run_selection(out_dir: Path, settings: Optional[DemoSettings] = None,
 def selection_markdown(summary: dict) -> str:
     """The selection as Markdown: the rule, then each method's trials and choice."""
     lines = [f'# Offline hyper-parameter selection (val {summary["metric"]}, seed '
-             f'{summary["seed"]})', '',
-             'Shared clipping rule: mean over methods of the best-lr val mAP per rule:', '']
+             f'{summary["seed"]})']
+    if summary['clip_rule_means']:
+        lines += ['', 'Shared clipping rule of the prompt methods: mean over them of the '
+                  'best-lr val mAP per rule:', '']
     for rule, mean in summary['clip_rule_means'].items():
         mark = ' (chosen)' if rule == summary['clip_rule'] else ''
         lines.append(f'- `{rule}`: {mean:.2f}{mark}')
     for name, m in summary['methods'].items():
         lines += ['', f'## {name} (`{m["config"]}`)', '', '| trial | val mAP |', '|---|---:|']
-        for t in m['shared_grid']:
-            lines.append(f'| {setting_name(t["setting"])} | {t["val_mAP"]:.2f} |')
-        for t in m['knobs']:
+        for t in m.get('shared_grid', []) + m.get('knobs', []) + m.get('image_grid', []):
             lines.append(f'| {setting_name(t["setting"])} | {t["val_mAP"]:.2f} |')
         c = m['choice']
         lines += ['', f'Choice: `{setting_name(c["setting"])}` (val mAP {c["val_mAP"]:.2f})']

@@ -4,9 +4,11 @@ import shutil
 import pytest
 
 from lmpt_mm.cli.demo import DemoError, DemoSettings
-from lmpt_mm.cli.selection import (CLIP_RULES, LR_KEY, LRS, METHOD_KNOBS, METHODS, Result,
-                                   best_lr, check_inputs, final_choice,
-                                   selection_markdown, shared_clip_rule, shared_grid)
+from lmpt_mm.cli.selection import (ALL_METHODS, CLIP_RULES, IMAGE_EPOCHS, IMAGE_LRS,
+                                   IMAGE_METHODS, LR_KEY, LRS, METHOD_KNOBS, METHODS,
+                                   Result, best_lr, check_inputs, final_choice,
+                                   image_grid, run_selection, selection_markdown,
+                                   shared_clip_rule, shared_grid)
 
 
 def grid_of(scores):
@@ -22,6 +24,50 @@ def test_every_method_gets_the_same_number_of_trials():
     # every knob setting differs from the others of its method
     for knobs in METHOD_KNOBS.values():
         assert len({tuple(sorted(k.items())) for k in knobs}) == len(knobs)
+
+
+def test_image_baselines_share_one_grid_of_lr_and_schedule():
+    grid = image_grid()
+    assert len(grid) == len(IMAGE_LRS) * len(IMAGE_EPOCHS) == 6
+    assert len({tuple(sorted(g.items())) for g in grid}) == 6
+    for g in grid:  # the cosine schedule ends with the run, validation at its end
+        n = g['train_cfg.max_epochs']
+        assert g['train_cfg.val_interval'] == g['param_scheduler.T_max'] == n
+    # the configs' own lr (0.05) is one of the trials
+    assert 0.05 in IMAGE_LRS
+    assert not set(IMAGE_METHODS) & set(METHODS)
+
+
+def test_image_baselines_pick_their_best_trial(monkeypatch, tmp_path):
+    import lmpt_mm.cli.selection as selection
+    seen = []
+
+    def fake_run_settings(config, settings, work_dir, split, seeds, options, python,
+                          metric):
+        seen.append((config, split, options))
+        return [type('T', (), dict(setting=s, metrics={
+            metric: 10.0 * s[LR_KEY] + s['train_cfg.max_epochs']}))() for s in settings]
+
+    monkeypatch.setattr(selection, 'run_settings', fake_run_settings)
+    monkeypatch.setattr(selection, 'check_inputs', lambda settings, methods: None)
+    summary = run_selection(tmp_path, DemoSettings(out_dir=tmp_path / 'demo'),
+                            methods=['ERM', 'DB-Focal'])
+    assert summary['clip_rule'] is None and summary['clip_rule_means'] == {}
+    for name in ('ERM', 'DB-Focal'):
+        m = summary['methods'][name]
+        assert len(m['image_grid']) == 6
+        assert m['choice']['setting'] == {LR_KEY: 0.2, **{
+            'train_cfg.max_epochs': 12, 'train_cfg.val_interval': 12,
+            'param_scheduler.T_max': 12}}
+    # validation only, and no feature cache for models trained on images
+    assert {split for _, split, _ in seen} == {'val'}
+    assert not any('feature_cache.dir' in opts for _, _, opts in seen)
+    md = (tmp_path / 'selection.md').read_text()
+    assert 'clipping rule' not in md
+    assert '## DB-Focal (`configs/offline/resnet18_db-focal_synth-lt.py`)' in md
+    assert 'Choice: `lr=0.2_max_epochs=12_val_interval=12_T_max=12`' in md
+    with pytest.raises(ValueError, match='unknown methods'):
+        run_selection(tmp_path, methods=['ResNet-50'])
 
 
 def test_shared_rule_is_the_best_mean_of_best_lrs_not_one_methods_favourite():
@@ -76,12 +122,14 @@ def test_markdown_names_the_rule_and_each_choice():
     assert 'Choice: `lr=0.002_clip_grad=None` (val mAP 31.50)' in md
 
 
-@pytest.mark.parametrize('name', list(METHODS))
+@pytest.mark.parametrize('name', list(ALL_METHODS))
 def test_every_swept_key_lands_in_the_method_config(repo_root, name):
     """A misspelt key would add an unused entry and every trial would be the same."""
     from mmengine.config import Config
-    cfg = Config.fromfile(str(repo_root / 'configs' / 'offline' / f'{METHODS[name]}.py'))
-    settings = [s for _, s in shared_grid()] + METHOD_KNOBS[name]
+    cfg = Config.fromfile(str(repo_root / 'configs' / 'offline' /
+                              f'{ALL_METHODS[name]}.py'))
+    settings = (image_grid() if name in IMAGE_METHODS else
+                [s for _, s in shared_grid()] + METHOD_KNOBS[name])
     for key in {k for s in settings for k in s}:
         *parents, leaf = key.split('.')
         node = cfg
@@ -109,3 +157,6 @@ def test_missing_demo_outputs_are_named_before_any_trial(tmp_path, repo_root, mo
     with pytest.raises(DemoError) as err:
         check_inputs(settings, ['CoOp'])
     assert 'epoch_8.pth' not in str(err.value)  # only what the chosen methods need
+    with pytest.raises(DemoError) as err:
+        check_inputs(settings, ['ERM'])  # from scratch: the world only
+    assert 'lt_val.txt' in str(err.value) and 'clip_synth.pt' not in str(err.value)
