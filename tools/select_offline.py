@@ -4,7 +4,7 @@
 
 The same protocol and number of trials (16, seed 0) for every prompt method: a shared
 learning-rate x clipping grid, one clipping rule for all, then 4 trials of each
-method's own knobs; the ResNet baselines (ERM, DB-Focal) share a 6-trial learning-rate
+method's own knobs; the ResNet baselines (ERM, DB-Focal) share an 8-trial learning-rate
 x schedule grid. Needs the demo's world, small CLIP and HP-DVAL stage-1 checkpoint
 (`make demo`). Writes OUT/selection.md and OUT/selection.json; finished trials are
 reused. See lmpt_mm/cli/selection.py.

@@ -28,8 +28,8 @@ def test_every_method_gets_the_same_number_of_trials():
 
 def test_image_baselines_share_one_grid_of_lr_and_schedule():
     grid = image_grid()
-    assert len(grid) == len(IMAGE_LRS) * len(IMAGE_EPOCHS) == 6
-    assert len({tuple(sorted(g.items())) for g in grid}) == 6
+    assert len(grid) == len(IMAGE_LRS) * len(IMAGE_EPOCHS) == 8
+    assert len({tuple(sorted(g.items())) for g in grid}) == 8
     for g in grid:  # the cosine schedule ends with the run, validation at its end
         n = g['train_cfg.max_epochs']
         assert g['train_cfg.val_interval'] == g['param_scheduler.T_max'] == n
@@ -55,8 +55,8 @@ def test_image_baselines_pick_their_best_trial(monkeypatch, tmp_path):
     assert summary['clip_rule'] is None and summary['clip_rule_means'] == {}
     for name in ('ERM', 'DB-Focal'):
         m = summary['methods'][name]
-        assert len(m['image_grid']) == 6
-        assert m['choice']['setting'] == {LR_KEY: 0.2, **{
+        assert len(m['image_grid']) == 8
+        assert m['choice']['setting'] == {LR_KEY: 0.8, **{
             'train_cfg.max_epochs': 12, 'train_cfg.val_interval': 12,
             'param_scheduler.T_max': 12}}
     # validation only, and no feature cache for models trained on images
@@ -65,7 +65,7 @@ def test_image_baselines_pick_their_best_trial(monkeypatch, tmp_path):
     md = (tmp_path / 'selection.md').read_text()
     assert 'clipping rule' not in md
     assert '## DB-Focal (`configs/offline/resnet18_db-focal_synth-lt.py`)' in md
-    assert 'Choice: `lr=0.2_max_epochs=12_val_interval=12_T_max=12`' in md
+    assert 'Choice: `lr=0.8_max_epochs=12_val_interval=12_T_max=12`' in md
     with pytest.raises(ValueError, match='unknown methods'):
         run_selection(tmp_path, methods=['ResNet-50'])
 
