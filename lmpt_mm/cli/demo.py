@@ -4,7 +4,9 @@ Every step runs the project's own command-line tools in a subprocess, exactly as
 user would type them (``tools/make_synthetic_lt.py``, ``tools/pretrain_clip.py``,
 ``tools/train.py``, ``tools/test.py``, ``tools/compare.py``), so the demo exercises
 the same code paths as real runs. Steps whose outputs exist are skipped by the tools
-themselves (world and pretraining are cached); every run trains afresh.
+themselves (world and pretraining are cached); every run trains afresh, in a work dir
+emptied first (the demo's own: a run of an earlier configuration left there would
+otherwise stop the new one at the work-dir guard of ``tools/train.py``).
 
 Every trained method runs once per seed of ``DemoSettings.seeds`` (``randomness.seed``;
 its last stage only: HP-DVAL's stage 1 trains on images once, stage 2 per seed), the
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -119,6 +122,13 @@ def _run(cmd: List[str], log_file: Path, step: str, t0: float,
         tail = ''.join(log_file.read_text().splitlines(keepends=True)[-30:])
         raise DemoError(f'{step} failed (exit {code}): {" ".join(cmd)}\n'
                         f'last lines of {log_file}:\n{tail}')
+
+
+def _fresh_work_dir(work_dir: Path) -> None:
+    """Empty a demo run's work dir before it trains again."""
+    if work_dir.exists():
+        print(f'  (removing the previous run in {work_dir})', flush=True)
+        shutil.rmtree(work_dir)
 
 
 def seed_work_dir(out: Path, stem: str, seed: int, first_seed: int) -> Path:
@@ -223,6 +233,7 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
             work_dir = out / stem
             config = f'{settings.config_dir}/{stem}.py'
             step = header(f'{method.name}: train {config}')
+            _fresh_work_dir(work_dir)
             _run([python, 'tools/train.py', config, '--work-dir',
                   str(work_dir), *_overrides(settings, stem, prev_dir, train=True)],
                  logs / f'{stem}.train.log', step, t0, threads)
@@ -237,6 +248,7 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
             log = stem if work_dir == out / stem else work_dir.name
             if method.train:
                 step = header(f'{method.name}: train {config}{tag}')
+                _fresh_work_dir(work_dir)
                 _run([python, 'tools/train.py', config, '--work-dir',
                       str(work_dir), *_overrides(settings, stem, prev_dir, train=True,
                                                  seed=seed)],
@@ -252,8 +264,15 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
     # Methods are independent once the CLIP exists (prompt methods building the same
     # feature cache at once each write it atomically); results keep the methods' order.
     with ThreadPoolExecutor(max_workers=settings.jobs) as pool:
-        seed_dirs: Dict[str, List[Path]] = dict(
-            zip([m.name for m in methods], pool.map(run_method, methods)))
+        futures = [pool.submit(run_method, m) for m in methods]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        failed = [f for f in futures if f.done() and f.exception() is not None]
+        if failed:  # the queued methods never start; running ones finish, then raise
+            for f in futures:
+                f.cancel()
+            raise failed[0].exception()
+        seed_dirs: Dict[str, List[Path]] = {m.name: f.result()
+                                            for m, f in zip(methods, futures)}
     result_dirs = [seed_dirs[m.name][0] for m in methods]
 
     header('comparison table and plot')

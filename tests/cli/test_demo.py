@@ -18,7 +18,7 @@ def recorded(monkeypatch, tmp_path):
         with lock:
             calls.append(dict(tool=cmd[1], config=cmd[2], work_dir=cmd[cmd.index(
                 '--work-dir') + 1], threads=threads, thread=threading.get_ident()))
-        time.sleep(0.01)  # let the other job run meanwhile
+        time.sleep(0.05)  # let the other job run meanwhile
 
     monkeypatch.setattr(demo, '_run', fake_run)
     monkeypatch.setattr(demo, 'make_world_and_clip', lambda *a, **k: None)
@@ -56,3 +56,34 @@ def test_jobs_must_be_positive(recorded, tmp_path):
     with pytest.raises(ValueError, match='jobs must be at least 1'):
         run_demo(DemoSettings(out_dir=tmp_path, jobs=0))
     assert recorded[0] == []  # refused before the first step
+
+
+@pytest.mark.parametrize('jobs', [1, 2])
+def test_a_failed_method_stops_the_queued_ones(recorded, monkeypatch, tmp_path, jobs):
+    calls, _ = recorded
+    recorder = demo._run
+
+    def failing_run(cmd, log_file, step, t0, threads=None):
+        recorder(cmd, log_file, step, t0, threads)
+        if 'dualcoop' in cmd[2]:
+            raise demo.DemoError(f'{step} failed')
+
+    monkeypatch.setattr(demo, '_run', failing_run)
+    with pytest.raises(demo.DemoError, match='DualCoOp: train'):
+        run_demo(DemoSettings(out_dir=tmp_path, seeds=(0, ), jobs=jobs))
+    started = [c['config'] for c in calls]
+    # ERM and DB-Focal come after the failure in the queue: never started
+    assert not any('resnet18' in c for c in started), started
+
+
+def test_a_rerun_starts_from_an_empty_work_dir(recorded, tmp_path):
+    """An earlier configuration's checkpoints would stop the new run at the work-dir
+    guard (tools/train.py), and the demo retrains every run anyway."""
+    stale = tmp_path / 'resnet18_erm_synth-lt' / 'epoch_15.pth'
+    stale.parent.mkdir()
+    stale.write_bytes(b'old run')
+    kept = tmp_path / 'feature_cache' / 'x.pt'  # not a run: kept
+    kept.parent.mkdir()
+    kept.write_bytes(b'cache')
+    run_demo(DemoSettings(out_dir=tmp_path, seeds=(0, )))
+    assert not stale.exists() and kept.exists()
