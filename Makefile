@@ -36,8 +36,8 @@ demo: setup
 ablations: setup
 	$(PY) tools/ablations.py
 
-# Equal-budget selection of the offline prompt methods' hyper-parameters on the
-# validation split (after `make demo`) -> work_dirs/selection/selection.md (README).
+# Selection of the offline methods' hyper-parameters on the validation split, equal
+# budgets (after `make demo`) -> work_dirs/selection/selection.md (README).
 select: setup
 	$(PY) tools/select_offline.py
 

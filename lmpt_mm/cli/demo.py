@@ -10,8 +10,8 @@ otherwise stop the new one at the work-dir guard of ``tools/train.py``).
 
 Every trained method runs once per seed of ``DemoSettings.seeds`` (``randomness.seed``;
 its last stage only: HP-DVAL's stage 1 trains on images once, stage 2 per seed), the
-prompt methods on one shared feature cache. ``comparison.md`` then holds the seed-0 table of
-``tools/compare.py`` and the table over seeds (:mod:`lmpt_mm.cli.seed_stats`: mean +-
+prompt methods on one shared feature cache. ``comparison.md`` then holds the seed-0
+table of ``tools/compare.py`` and the table over seeds (:mod:`lmpt_mm.cli.seed_stats`: mean +-
 std, and paired differences to zero-shot CLIP and to CoOp with a 95% t-interval over
 seeds).
 """
