@@ -120,9 +120,9 @@ def long_tool_env() -> dict:
 
     Its two threads share the two cores with the other worker most of the time, and
     spinning threads then burn the cycles the other process needs: 150 steps of the
-    small CLIP's pretraining beside a one-thread process took 75 s (105 s of CPU) with
-    OpenMP's default waiting, 41 s (48 s of CPU) with passive waiting and 40 s with one
-    thread; alone on the machine, 22 s / 26 s / 39 s.
+    small CLIP's pretraining beside a one-thread process trained in 75 s (the whole
+    process: 105 s of CPU) with OpenMP's default waiting, 41 s (48 s of CPU) with
+    passive waiting and 40 s with one thread; alone on the machine, 22 s / 26 s / 39 s.
     """
     env = dict(os.environ)
     if _TOOL_THREADS_PINNED:

@@ -10,6 +10,13 @@ from pathlib import Path
 from lmpt_mm.cli.demo import DemoSettings, run_demo
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    return value
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--out-dir', type=Path, default=None,
@@ -17,7 +24,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--reduced', action='store_true',
                         help='one seed, one epoch for the runs that train on images, 2 jobs '
                              '(CI)')
-    parser.add_argument('--jobs', type=int, default=None,
+    parser.add_argument('--jobs', type=_positive_int, default=None,
                         help='methods trained at once after the CLIP (default 1; 2 with '
                              '--reduced); each run gets cores // jobs threads')
     return parser.parse_args(argv)

@@ -124,6 +124,13 @@ def _run(cmd: List[str], log_file: Path, step: str, t0: float,
                         f'last lines of {log_file}:\n{tail}')
 
 
+def _run_count(method: Method, num_seeds: int) -> int:
+    """Tool runs of one method: its earlier stages once, then per seed a train (if it
+    trains) and a test."""
+    runs = num_seeds if method.seeded else 1
+    return len(method.stages) - 1 + 2 * runs if method.train else runs
+
+
 def _fresh_work_dir(work_dir: Path) -> None:
     """Empty a demo run's work dir before it trains again."""
     if work_dir.exists():
@@ -208,8 +215,7 @@ def run_demo(settings: DemoSettings, python: str = sys.executable) -> Path:
         raise ValueError('DemoSettings.seeds needs at least one seed')
     if settings.jobs < 1:
         raise ValueError(f'DemoSettings.jobs must be at least 1, got {settings.jobs}')
-    total = 2 + sum(len(m.stages) + 1 + (2 * (len(seeds) - 1) if m.seeded else 0)
-                    for m in methods) + 1
+    total = 2 + sum(_run_count(m, len(seeds)) for m in methods) + 1
     count = iter(range(1, total + 1))
     lock = threading.Lock()
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from lmpt_mm.cli.demo import DemoError, DemoSettings, _overrides
+from lmpt_mm.cli.demo import DemoError, DemoSettings, _overrides, _uses_feature_cache
 from lmpt_mm.cli.sweep import Trial, run_settings, setting_name
 
 METRIC = 'lt/mAP'
@@ -139,7 +139,7 @@ def final_choice(grid: Sequence[Tuple[str, Result]], rule: str,
 def _base_options(settings: DemoSettings, stem: str) -> Dict[str, str]:
     opts = _overrides(settings, stem, None, train=True)[1:]  # drop '--cfg-options'
     out = dict(o.split('=', 1) for o in opts)
-    if stem not in IMAGE_METHODS.values():  # prompt methods share the demo's cache
+    if _uses_feature_cache(f'{settings.config_dir}/{stem}.py'):  # the demo's cache
         out['feature_cache.dir'] = str((settings.out_dir / 'feature_cache').resolve())
     return out
 

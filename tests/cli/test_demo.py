@@ -1,5 +1,6 @@
 """run_demo's orchestration, with the tools replaced by a recorder (the real runs are
 tests/tools/test_demo_reduced.py)."""
+import re
 import threading
 import time
 
@@ -31,11 +32,16 @@ def recorded(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize('jobs', [1, 2])
-def test_each_method_runs_its_stages_and_seeds_in_order(recorded, tmp_path, jobs):
+def test_each_method_runs_its_stages_and_seeds_in_order(recorded, tmp_path, jobs, capsys):
     calls, tables = recorded
     settings = DemoSettings(out_dir=tmp_path, data_dir=tmp_path / 'data', seeds=(0, 1),
                             jobs=jobs)
     run_demo(settings)
+    # the announced total: world, CLIP (their headers are not printed here), one step
+    # per tool run, the table
+    steps = re.findall(r'\[(\d+)/(\d+)\]', capsys.readouterr().out)
+    assert len(steps) == len(calls) + 1
+    assert {int(total) for _, total in steps} == {len(calls) + 3}
     for method in METHODS:
         runs = [(c['tool'], c['work_dir'].split('/')[-1]) for c in calls
                 if c['config'].split('/')[-1][:-3] in method.stages]
