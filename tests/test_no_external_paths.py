@@ -29,8 +29,8 @@ def shipped_files():
 
 
 def test_the_pattern_catches_what_it_must():
-    for bad in ('see /work/shared/spec/db_loss.md', "Path('/home/me/data')",
-                '``shared/spec/data.md``', '../shared/data/lt_annotations',
+    for bad in ('see /work/shared/data/db_loss_stats', "Path('/home/me/data')",
+                '``shared/STYLE.md``', '../shared/data/lt_annotations',
                 'python x.py --out /tmp/world'):
         assert FORBIDDEN.search(bad), bad
     for fine in ('https://download.pytorch.org/models/x.pth', 'data/voc/VOC2007',

@@ -5,8 +5,8 @@ All functions take the binary label matrix ``gt_labels`` of shape ``[N, C]``
 
 * ``class_freq[i] = sum_n gt_labels[n, i]`` (train images containing i),
 * ``neg_class_freq[i] = N - class_freq[i]``,
-* groups (``spec/data.md``): head ``freq >= head_thr``, medium
-  ``tail_thr <= freq < head_thr``, tail ``freq < tail_thr``,
+* groups (as defined with VOC-LT and COCO-LT by Wu et al., ECCV 2020): head
+  ``freq >= head_thr``, medium ``tail_thr <= freq < head_thr``, tail ``freq < tail_thr``,
 * ``condition_prob[i, j] = P(j | i) = #(i and j) / #i`` (the DB-loss code's
   co-occurrence statistic).
 """

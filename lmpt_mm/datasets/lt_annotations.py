@@ -1,6 +1,6 @@
 """Parsers for the LTML annotation files (VOC-LT / COCO-LT format).
 
-Formats (``spec/data.md``):
+Formats (those of the LMPT release's ``data/`` folder; README, Data):
 
 * class-name file: ``<name> <id>`` per line; names may contain spaces, ids are
   ``0..C-1``, each exactly once; CRLF line ends and a missing final newline occur.

@@ -124,7 +124,7 @@ def test_reads_the_metric_per_class_table_and_skips_undefined_ap(tmp_path):
     assert result.per_class == [dict(cls='ball', ap=70.5, train_freq=500)]
 
 
-# --- issue 11: stale and corrupt metrics.json ---------------------------------------
+# --- stale and corrupt metrics.json ---------------------------------------
 def test_stale_metrics_json_is_warned_and_marked(work_dirs, tmp_path):
     import os
     run = work_dirs[0]

@@ -130,7 +130,7 @@ def test_feature_cache_switch_adds_the_hook(tmp_path):
     assert 'FeatureCacheHook' not in {h['type'] for h in cfg.custom_hooks}
 
 
-# --- issue 11: --cfg-options keys nothing reads ------------------------------------
+# --- --cfg-options keys nothing reads ------------------------------------
 def test_unused_cfg_option_is_warned_naming_the_key(mm_log):
     cfg = prepare_train_cfg(train_args(cfg_options={'foo.bar': 1,
                                                     'train_cfg.max_epochs': 3}))

@@ -201,7 +201,7 @@ def test_statistics_match_label_matrix(lt_ann_root):
     assert (len(ds) - y.sum(0)).tolist() == ds.metainfo['neg_class_freq']
 
 
-# --- issue 11: an image that cannot be read names its file -------------------------
+# --- an image that cannot be read names its file -------------------------
 def test_empty_image_names_its_file(tiny_lt_world, tmp_path):
     import shutil
     root = shutil.copytree(tiny_lt_world, tmp_path / 'world')

@@ -273,7 +273,7 @@ def test_fallbacks_say_why(tiny_lt_world, tmp_path):
     assert result.dataset is None and 'frozen=False' in result.reason
 
 
-# --- issue 11: a cache that does not fit the model is rebuilt, with a log line -------
+# --- a cache that does not fit the model is rebuilt, with a log line -------
 @pytest.mark.parametrize('damage', ['shape', 'nan'])
 def test_cache_of_wrong_shape_or_nan_is_rebuilt(tiny_lt_world, tmp_path, mm_log, damage):
     model = build_model()

@@ -66,7 +66,7 @@ def test_mmengine_uses_the_safe_loader(tmp_path):
         load_local_checkpoint
 
 
-# --- issue 11: corrupt files vs files that need globals --------------------------
+# --- corrupt files vs files that need globals --------------------------
 class _RunsCode:
     def __init__(self, marker):
         self.marker = marker

@@ -154,7 +154,7 @@ def test_missing_files_are_named(checkpoint, images, tmp_path):
         MultiLabelInferencer(str(CONFIG), str(checkpoint), device='cpu', threshold=2.0)
 
 
-# --- issue 11: directories and empty images -----------------------------------------
+# --- directories and empty images -----------------------------------------
 def test_predict_tool_takes_a_directory_and_names_an_empty_image(checkpoint, images,
                                                                   tmp_path):
     folder = tmp_path / 'imgs'

@@ -129,11 +129,39 @@ def test_lmpt_loss_combination_and_caption_cache(make_classifier, make_batch, he
 
 
 def test_lmpt_token_mode(make_classifier, make_batch, head_cfgs):
+    """Token mode (LMPT, Xia et al.): the CSE term from the captions' and the prompts'
+    token embeddings, against the spec's formula written out by hand here."""
     cfg = copy.deepcopy(head_cfgs['LMPTHead'])
     cfg['cse_loss']['mode'] = 'token'
     model = make_classifier(cfg)
-    losses = model(**make_batch(model), mode='loss')
-    assert torch.isfinite(losses['loss_cse']) and losses['loss_cse'] > 0
+    head = model.head
+    batch = make_batch(model)
+    model.train()
+    losses = model(**batch, mode='loss')
+    losses['loss_cse'].backward()
+    assert head.prompt_learner.ctx.grad.abs().sum() > 0  # the CSE term reaches prompts
+
+    enc = head.text_encoder
+    with torch.no_grad():
+        caps = enc.embed_tokens(enc.tokenize([s.caption for s in batch['data_samples']]))
+        prompts = head.prompt_learner()  # [C, L, W]
+    y = head.targets(batch['data_samples']).double()
+    n = head.cse_loss.class_freq.double().clamp(min=1)
+    m_ctx, margin, gamma = head.cse_loss.m_ctx, head.cse_loss.margin, head.cse_loss.gamma
+    num_b, num_c = y.shape
+    d = torch.zeros(num_b, num_c, dtype=torch.float64)
+    steps = min(caps.shape[1], prompts.shape[1] - m_ctx)
+    for k in range(num_b):
+        for i in range(num_c):
+            cos = [F.cosine_similarity(caps[k, t].double(), prompts[i, t + m_ctx].double(),
+                                       dim=0) for t in range(steps)]
+            d[k, i] = sum(1 - c for c in cos) / steps
+    w = n.pow(-gamma) / n.pow(-gamma).sum()
+    hinge = torch.where(y > 0, d, (margin / n.pow(0.25) - d).clamp(min=0))
+    expected = (1 - head.lam) * (w * hinge).sum() / num_b  # (1/B) sum_k sum_i w_i l_ki
+    assert head.cse_loss.reduction == 'mean' and head.cse_loss.avg_factor == 'batch'
+    assert torch.allclose(losses['loss_cse'].double(), expected, rtol=1e-5, atol=1e-7)
+    assert expected > 0
 
 
 @pytest.mark.parametrize('csc', [None, True, False])
