@@ -187,7 +187,7 @@ def run_row(settings: DemoSettings, table: Table, row: Row, out: Path,
     _run(cmd, wd / 'ablation.log', f'{table.title[:20]}: {row.label}', t0)
     if row.train:
         last_checkpoint(wd)  # fails clearly if training did not finish
-    record, _ = find_metrics(wd)
+    record, _ = find_metrics(wd, 'val' if row.train else 'test')
     metrics = {k: float(record[k]) for k in METRIC_KEYS if k in record}
     stamp.write_text(json.dumps(dict(cmd=cmd[1:], metrics=metrics), indent=1) + '\n')
     return metrics

@@ -14,7 +14,7 @@ from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
 from .class_stats import class_stats_metainfo, label_matrix
-from .image_check import image_load_problem
+from .image_check import check_image, image_load_problem
 from .lt_annotations import (SplitRecord, align_captions, read_caption_file,
                              read_label_file, read_split_list)
 
@@ -25,10 +25,13 @@ _DERIVED_KEYS = ('classes', )
 
 
 def _is_decode_error(err: Exception) -> bool:
-    """OpenCV/PIL/mmcv failures to read or decode an image file."""
+    """OpenCV/PIL/mmcv failures to read or decode an image file (mmcv's
+    ``LoadImageFromFile`` asserts ``failed to load image`` when the decoder returns
+    nothing, e.g. for a truncated JPEG)."""
     module = type(err).__module__ or ''
     return (module.startswith(('cv2', 'PIL')) or isinstance(err, OSError)
-            or 'imdecode' in str(err) or 'decode' in str(err).lower())
+            or 'imdecode' in str(err) or 'decode' in str(err).lower()
+            or (isinstance(err, AssertionError) and 'failed to load image' in str(err)))
 
 
 def _resolve(path: Optional[str], data_root: str) -> Optional[str]:
@@ -195,6 +198,10 @@ class LTMultiLabelDataset(MultiLabelDataset):
             problem = image_load_problem(path) if path else ''
             if not problem and not _is_decode_error(err):
                 raise
+            if not problem and path:  # the file is there: say why it does not decode
+                status, why = check_image(path)
+                problem = (f'the file cannot be decoded (truncated or damaged?): {why}'
+                           if status == 'undecodable' else '')
             error = FileNotFoundError if 'does not exist' in problem else ValueError
             raise error(
                 f'image {path} (sample {idx} of {self.ann_file}) cannot be loaded: '
