@@ -368,7 +368,8 @@ def plot(results: Sequence[RunResult], path: str | Path, title: str = '') -> Non
     ax.set_xticks(x, GROUP_LABELS)
     ax.set_ylabel('mAP (%)')
     ax.set_title('mAP by class group')
-    ax.legend(fontsize=8, ncol=4, loc='upper center', bbox_to_anchor=(0.5, -0.08))
+    if results:
+        ax.legend(fontsize=8, ncol=4, loc='upper center', bbox_to_anchor=(0.5, -0.08))
     ax.grid(axis='y', alpha=.3)
     if with_pc:
         ax = axes[0, 1]

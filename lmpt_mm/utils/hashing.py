@@ -68,6 +68,10 @@ def differences(old: Any, new: Any, limit: int = 3, prefix: str = '') -> List[st
                 walk(a.get(k, '<absent>'), b.get(k, '<absent>'),
                      f'{key}.{k}' if key else str(k))
             return
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f'{key}.{i}' if key else str(i))
+            return
         short = lambda v: (s if len(s := json.dumps(v, default=repr)) <= 60  # noqa: E731
                            else s[:57] + '...')
         out.append(f'{key or "<value>"}: {short(a)} -> {short(b)}')
