@@ -47,10 +47,10 @@ from lmpt_mm.utils.hashing import file_sha256
 GROUP_KEYS: Tuple[str, ...] = ('lt/mAP', 'lt/mAP_head', 'lt/mAP_medium', 'lt/mAP_tail')
 METRIC_KEYS: Tuple[str, ...] = GROUP_KEYS + ('lt/var', )
 COLUMNS: Tuple[str, ...] = ('method', 'mAP', 'mAP_head', 'mAP_medium', 'mAP_tail', 'var')
-# comparison.csv: the table's columns, whether the row is stale, and (``val=True``)
-# the final validation mAP.
-VAL_COLUMN = 'val_mAP'
+# comparison.csv: the table's columns and whether the row is stale; with ``val=True``
+# also VAL_COLUMN, the final validation mAP.
 CSV_COLUMNS: Tuple[str, ...] = COLUMNS + ('stale', )
+VAL_COLUMN = 'val_mAP'
 MetricsKind = Literal['test', 'val']
 GROUP_LABELS = ('total', 'head', 'medium', 'tail')
 _TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
@@ -65,7 +65,7 @@ class RunResult:
     metrics: Dict[str, float]
     source: Path
     per_class: Optional[List[dict]] = field(default=None)  # {'class', 'ap', 'train_freq'}
-    stale: bool = False  # metrics.json older than the newest checkpoint
+    stale: bool = False  # see stale_reason()
     val_metrics: Optional[Dict[str, float]] = None  # final validation (``val=True``)
     val_source: Optional[Path] = None
 
