@@ -1,7 +1,8 @@
 """Train a model from a config: ``python tools/train.py CONFIG [options]``.
 
 Same command line as MMPretrain's ``tools/train.py``; multi-process runs go through
-``tools/dist_train.sh`` (torchrun; gloo on CPU, nccl on GPUs).
+``tools/dist_train.sh`` (torchrun; gloo on CPU, nccl on GPUs). Rank 0 holds
+``WORK_DIR/run.lock`` while the run lasts: a second run into the same work dir fails.
 """
 import argparse
 
