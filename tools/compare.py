@@ -5,9 +5,11 @@
         [--train-ann data/synthetic_lt/lt_train.txt]
 
 Writes comparison.md, comparison.csv (method, mAP, mAP_head, mAP_medium, mAP_tail,
-var: variance of the per-class AP)
-and comparison.png into --out-dir. Each WORK_DIR needs metrics.json (tools/test.py)
-or MMEngine's test log; see lmpt_mm/cli/compare.py.
+var: variance of the per-class AP, stale; val_mAP with --val) and comparison.png into
+--out-dir. Only test results are compared: each WORK_DIR needs metrics.json
+(tools/test.py) or MMEngine's test log; a work dir with validation metrics only is
+left out with a warning, or with --val shown in a separate "val. mAP" column (with
+empty test columns). See lmpt_mm/cli/compare.py.
 """
 import argparse
 
@@ -24,12 +26,15 @@ def parse_args(argv=None):
     p.add_argument('--train-ann', default=None,
                    help='train list file for per-class train frequencies')
     p.add_argument('--title', default='', help='figure title')
+    p.add_argument('--val', action='store_true',
+                   help='add a "val. mAP" column (final validation mAP, not a test '
+                   'result) and keep runs that were never tested')
     return p.parse_args(argv)
 
 
 def main(argv=None):
     a = parse_args(argv)
-    results = compare(a.work_dirs, a.out_dir, a.names, a.train_ann, a.title)
+    results = compare(a.work_dirs, a.out_dir, a.names, a.train_ann, a.title, a.val)
     print(to_markdown(results), end='')
     print(f'[compare] wrote comparison.md, comparison.csv, comparison.png to {a.out_dir}')
 

@@ -1,15 +1,17 @@
 """Train a model from a config: ``python tools/train.py CONFIG [options]``.
 
 Same command line as MMPretrain's ``tools/train.py``; multi-process runs go through
-``tools/dist_train.sh`` (torchrun; gloo on CPU, nccl on GPUs).
+``tools/dist_train.sh`` (torchrun; gloo on CPU, nccl on GPUs). Rank 0 holds
+``WORK_DIR/run.lock`` while the run lasts: a second run into the same work dir fails.
 """
 import argparse
 
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
-from lmpt_mm.cli.runner_setup import add_common_args, prepare_train_cfg
+from lmpt_mm.cli.runner_setup import add_common_args, check_train_length, prepare_train_cfg
 from lmpt_mm.engine.distributed import shutdown_distributed
+from lmpt_mm.engine.work_dir_lock import launcher_rank, work_dir_lock
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -34,7 +36,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    Runner.from_cfg(prepare_train_cfg(args)).train()
+    cfg = prepare_train_cfg(args)
+    # One run per work dir (rank 0 holds WORK_DIR/run.lock until the run ends).
+    with work_dir_lock(cfg.work_dir, take=launcher_rank(args.launcher) == 0):
+        runner = Runner.from_cfg(cfg)
+        check_train_length(runner)
+        runner.train()
+        del runner
     shutdown_distributed()  # the runner is unreferenced here: its DDP wrapper goes first
 
 

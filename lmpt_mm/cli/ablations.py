@@ -4,8 +4,10 @@ Every row is one run of an offline config with ``--cfg-options`` (the demo's wor
 small CLIP), through ``tools/train.py`` (scored by the run's final-epoch validation on
 ``lt_val.txt``) or, for rows without training, ``tools/test.py CONFIG none`` on
 ``lt_val.txt``. The tables are written to ``OUT_DIR/ablations.md`` (mAP, head, medium,
-tail, var. in %) and ``ablations.csv``; finished rows are reused (their options are
-recorded in the row's work dir).
+tail, var. in %) and ``ablations.csv``; finished rows are reused while their command
+and run key (the resolved config: the config file with its ``_base_`` files and the
+row's options merged, see :func:`lmpt_mm.cli.sweep.trial_record`) are unchanged; both
+are recorded in the row's work dir.
 
 Tables (the rows the benchmark issue asks for):
 
@@ -34,6 +36,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, find_metrics
+from lmpt_mm.cli.sweep import trial_record
+from lmpt_mm.utils.hashing import json_digest
 from lmpt_mm.cli.demo import (OFFLINE, DemoError, DemoSettings, _overrides, _run,
                               last_checkpoint, make_world_and_clip)
 
@@ -175,10 +179,13 @@ def run_row(settings: DemoSettings, table: Table, row: Row, out: Path,
         opts += [f'test_dataloader.dataset.ann_file={VAL_ANN}', *row.options]
         cmd = [python, 'tools/test.py', f'{OFFLINE}/{row.stem}.py', 'none',
                '--work-dir', str(wd), *opts]
+    split = 'val' if row.train else 'test'
+    key = json_digest(trial_record(f'{OFFLINE}/{row.stem}.py',
+                                   [o for o in opts if o != '--cfg-options'], split), 16)
     stamp = wd / 'ablation_row.json'
     if stamp.is_file():
         old = json.loads(stamp.read_text())
-        if old.get('cmd') == cmd[1:] and old.get('metrics'):
+        if old.get('cmd') == cmd[1:] and old.get('key') == key and old.get('metrics'):
             return old['metrics']
     # The folder is this row's alone: a run of other options (or an unfinished one) is
     # replaced, not mixed with (tools/train.py refuses another config's checkpoints).
@@ -187,9 +194,10 @@ def run_row(settings: DemoSettings, table: Table, row: Row, out: Path,
     _run(cmd, wd / 'ablation.log', f'{table.title[:20]}: {row.label}', t0)
     if row.train:
         last_checkpoint(wd)  # fails clearly if training did not finish
-    record, _ = find_metrics(wd)
+    record, _ = find_metrics(wd, split)
     metrics = {k: float(record[k]) for k in METRIC_KEYS if k in record}
-    stamp.write_text(json.dumps(dict(cmd=cmd[1:], metrics=metrics), indent=1) + '\n')
+    stamp.write_text(json.dumps(dict(cmd=cmd[1:], key=key, metrics=metrics), indent=1)
+                     + '\n')
     return metrics
 
 

@@ -22,7 +22,14 @@ Work dir layout: ``base/<stage>/`` (MMEngine runs), ``<K>shot/episode_<e>/``
 (adaptation run and ``result.json``), ``<K>shot/episodes.csv`` (one row per episode),
 ``<K>shot/metrics.json`` (mean over episodes, read by ``tools/compare.py``: novel mAP
 as ``lt/mAP``), ``summary.csv`` / ``summary.md`` (mean +- std for every K). A finished
-stage or episode is skipped when the command runs again (resumable per episode).
+stage or episode is skipped when the command runs again (resumable per episode), but
+only for the same run: ``fewshot_run.json`` records the run key, a hash of the
+resolved config (``_base_`` files and ``--cfg-options`` merged), the resolved base
+stage configs (with ``--base-cfg-options``) and ``--base-checkpoint`` (path and
+sha256); a run with another key is refused (:class:`FewShotRunMismatchError`, naming
+what changed) instead of mixing its episodes with the old ones. ``--shots`` and
+``--episodes`` only choose which parts to run. One run at a time holds the work dir
+(``run.lock``).
 """
 from __future__ import annotations
 
@@ -42,6 +49,9 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from lmpt_mm.engine.hooks.freeze_modules_hook import trainable_parameter_counts
+from lmpt_mm.engine.work_dir_checkpoints import atomic_write_bytes
+from lmpt_mm.engine.work_dir_lock import launcher_rank, work_dir_lock
+from lmpt_mm.utils.hashing import differences, file_sha256, json_digest, run_record
 from .runner_setup import (add_common_args, add_required_hooks, fix_dataloaders,
                            load_config, setup_distributed, setup_unsafe_load)
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
@@ -77,6 +87,66 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='overrides for every base stage config')
     add_common_args(p)
     return p.parse_args(argv)
+
+
+# -- which run a work dir holds ------------------------------------------------------------
+RUN_FILE = 'fewshot_run.json'
+
+
+class FewShotRunMismatchError(RuntimeError):
+    """The work dir holds results of another configuration or options."""
+
+
+def fewshot_record(cfg: Config, args: argparse.Namespace) -> dict:
+    """What the work dir's results depend on (:func:`run_record`): the resolved config,
+    the resolved base stage configs and the base checkpoint's path and sha256."""
+    stages = []
+    for path in _stage_paths(cfg):
+        scfg = Config.fromfile(path)
+        if args.base_cfg_options:
+            scfg.merge_from_dict(args.base_cfg_options)
+        stages.append(run_record(scfg)['config'])
+    base = None
+    if args.base_checkpoint:
+        if not osp.isfile(args.base_checkpoint):
+            raise FileNotFoundError(f'--base-checkpoint {args.base_checkpoint} does not exist')
+        base = dict(path=osp.abspath(args.base_checkpoint),
+                    sha256=file_sha256(args.base_checkpoint))
+    return run_record(cfg, cfg_options=args.cfg_options, base_stages=stages,
+                      base_cfg_options=args.base_cfg_options, base_checkpoint=base)
+
+
+def _results_in(work_dir: Path) -> List[str]:
+    return sorted(str(p.relative_to(work_dir)) for p in
+                  [*work_dir.glob('*shot/episodes.csv'), *work_dir.glob('base/*/*.pth')])
+
+
+def check_run_key(work_dir: Path, record: dict) -> str:
+    """The run key of ``record``; refuses a work dir holding another run's results,
+    and records the key in a fresh one (rank 0)."""
+    key = json_digest(record, 16)
+    path = work_dir / RUN_FILE
+    if path.is_file():
+        old = json.loads(path.read_text())
+        if old.get('key') == key:
+            return key
+        changed = '; '.join(differences(old.get('record'), record, limit=4))
+        raise FewShotRunMismatchError(
+            f'{work_dir} holds few-shot results of another run (run key {old.get("key")} '
+            f'in {path}; this run: {key}; changed: {changed}). Their episodes would be '
+            'mixed into one summary with this run\'s: pass another --work-dir, or '
+            f'delete {work_dir} to run this configuration there.')
+    found = _results_in(work_dir)
+    if found:
+        raise FewShotRunMismatchError(
+            f'{work_dir} holds few-shot results ({", ".join(found[:3])}) but no '
+            f'{RUN_FILE}: which configuration made them is unknown, and their episodes '
+            'would be mixed with this run\'s. Pass another --work-dir, or delete '
+            f'{work_dir} to run there.')
+    if is_main_process():
+        atomic_write_bytes(str(path), json.dumps(dict(key=key, record=record),
+                                                 indent=1).encode())
+    return key
 
 
 # -- base training ---------------------------------------------------------------------
@@ -222,11 +292,12 @@ def mean_std(values: Sequence[float]) -> tuple:
     return mean, std
 
 
-def summarize(rows: Dict[int, dict], shots: int, method: str, config: str) -> dict:
+def summarize(rows: Dict[int, dict], shots: int, method: str, config: str,
+              run_key: Optional[str] = None) -> dict:
     """``metrics.json`` of one K: means (``lt/mAP`` = novel mAP for tools/compare.py),
-    standard deviations and the episodes they cover."""
+    standard deviations, the episodes they cover and the run key."""
     rec = dict(method=f'{method} ({shots}-shot)', protocol='fewshot-novel', config=config,
-               shots=shots, episodes=sorted(rows))
+               shots=shots, episodes=sorted(rows), run_key=run_key)
     for col in METRIC_COLUMNS:
         mean, std = mean_std([float(r[col]) for r in rows.values()])
         rec[f'fewshot/{col}'], rec[f'fewshot/{col}_std'] = mean, std
@@ -265,9 +336,16 @@ def run_fewshot(args: argparse.Namespace) -> List[dict]:
         raise ValueError(f'--shots must be >= 1, got {bad}')
     work_dir = Path(cfg.work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
+    record = fewshot_record(cfg, args)
+    # Rank 0 holds the work dir for the whole protocol (one few-shot run at a time).
+    with work_dir_lock(str(work_dir), take=launcher_rank(args.launcher) == 0):
+        run_key = check_run_key(work_dir, record)
+        return _run_protocol(cfg, args, work_dir, episodes, run_key)
+
+
+def _run_protocol(cfg: Config, args: argparse.Namespace, work_dir: Path,
+                  episodes: List[int], run_key: str) -> List[dict]:
     if args.base_checkpoint:
-        if not osp.isfile(args.base_checkpoint):
-            raise FileNotFoundError(f'--base-checkpoint {args.base_checkpoint} does not exist')
         base_ckpt = args.base_checkpoint
     else:
         base_ckpt = train_base(cfg, args, str(work_dir))
@@ -305,7 +383,7 @@ def run_fewshot(args: argparse.Namespace) -> List[dict]:
             barrier()
             rows = read_rows(csv_path)
         done = {e: r for e, r in rows.items() if e in episodes}
-        rec = summarize(done, shots, method, args.config)
+        rec = summarize(done, shots, method, args.config, run_key)
         records.append(rec)
         if is_main_process():
             (kdir / 'metrics.json').write_text(json.dumps(rec, indent=2))

@@ -139,8 +139,45 @@ def setup_unsafe_load(cfg: Config, flag: bool) -> None:
         allow_unsafe_checkpoint_load(True)
 
 
+def check_train_cfg(cfg: Config) -> None:
+    """Refuse a train length below one epoch/iteration: MMEngine would exit 0 having
+    trained nothing (and, for epochs, saved no checkpoint)."""
+    train_cfg = cfg.get('train_cfg') or {}
+    for key in ('max_epochs', 'max_iters'):
+        value = train_cfg.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 1):
+            raise ValueError(
+                f'train_cfg.{key}={value!r} ({cfg.filename}): a run must train at least '
+                f'one {key[4:-1]}; set train_cfg.{key} to 1 or more (to evaluate a model '
+                'without training, use tools/test.py CONFIG none).')
+
+
+def check_train_length(runner) -> None:
+    """Refuse a training set that yields no batch per epoch (fewer images than
+    ``batch_size`` with ``drop_last=True``, or none at all): MMEngine would run its
+    epochs without a step and save the untrained model."""
+    loader = runner.train_loop.dataloader
+    if len(loader) > 0:
+        return
+    dataset = loader.dataset
+    ann = getattr(dataset, 'ann_file', None) or type(dataset).__name__
+    size = len(dataset)
+    batch = loader.batch_size
+    if size and getattr(loader, 'drop_last', False):
+        raise ValueError(
+            f'train_dataloader yields no batch: {size} training image(s) ({ann}) on this '
+            f'process, fewer than batch_size={batch}, with drop_last=True (the last '
+            'incomplete batch is dropped). Lower train_dataloader.batch_size or set '
+            'train_dataloader.drop_last=False.')
+    raise ValueError(f'train_dataloader yields no batch: the training set ({ann}) '
+                     f'holds {size} image(s) on this process. Check its ann_file and '
+                     'data_root.')
+
+
 def prepare_train_cfg(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    check_train_cfg(cfg)
     add_required_hooks(cfg)
     apply_feature_cache_cfg(cfg)
     fix_dataloaders(cfg)

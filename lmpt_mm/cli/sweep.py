@@ -14,9 +14,13 @@ final-epoch metrics of the chosen split:
 It writes ``WORK_DIR/sweep.csv`` (one row per run) and ``WORK_DIR/sweep_summary.csv``
 (one row per setting: mean and sample std over seeds), and names the best setting
 (highest mean of ``--metric``; ties keep the first in grid order) in
-``WORK_DIR/best.json``. Finished runs whose recorded options match are reused, and
-runs with a feature cache share one cache directory (its key covers model, weights,
-pipeline and data, not the swept values).
+``WORK_DIR/best.json``. A finished run is reused only when its run key matches: a
+hash of the resolved config (the config file with its ``_base_`` files and every
+override merged) and the split (``sweep_trial.json``); after an edit of the config
+file or other options the run's folder is cleared and the run repeated, with a line
+naming what changed. Runs with a feature cache share one cache directory (its key
+covers model, weights, pipeline and data, not the swept values). One sweep at a time
+holds ``WORK_DIR`` (``run.lock``).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ import itertools
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -33,7 +38,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config, DictAction
 
-from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, find_metrics
+from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, MetricsKind, find_metrics
+from lmpt_mm.engine.work_dir_lock import work_dir_lock
+from lmpt_mm.utils.hashing import differences, json_digest, run_record
 
 SPLITS = ('val', 'test')
 
@@ -138,32 +145,55 @@ def _run(cmd: List[str], log: Path) -> None:
                            f'last lines of {log}:\n{tail}')
 
 
-def _final_metrics(work_dir: Path) -> Dict[str, float]:
-    record, _ = find_metrics(work_dir)
+def _final_metrics(work_dir: Path, split: MetricsKind) -> Dict[str, float]:
+    record, _ = find_metrics(work_dir, split)
     return {k: float(record[k]) for k in METRIC_KEYS if k in record}
+
+
+def trial_record(config: str, options: Sequence[str], split: str) -> dict:
+    """What a trial's result depends on (:func:`run_record`): ``config`` resolved with
+    ``options`` (``KEY=VALUE`` strings, parsed as ``--cfg-options`` parses them)."""
+    cfg = Config.fromfile(config)
+    overrides = {}
+    for option in options:
+        key, _, value = option.partition('=')
+        overrides[key] = DictAction._parse_iterable(value)
+    cfg.merge_from_dict(overrides)
+    return run_record(cfg, split=split)
 
 
 def run_trial(config: str, trial: Trial, split: str, base_options: List[str],
               python: str = sys.executable) -> Dict[str, float]:
-    """Train (and for ``test`` evaluate) one run; reuse it when already finished."""
+    """Train (and for ``test`` evaluate) one run; reuse it when already finished with
+    the same run key, else clear its folder and run it again."""
     wd = trial.work_dir
     wd.mkdir(parents=True, exist_ok=True)
     options = base_options + [_option(k, v) for k, v in trial.setting.items()] + [
         f'randomness.seed={trial.seed}']
-    record = dict(config=str(config), options=options, split=split)
+    resolved = trial_record(config, options, split)
+    key = json_digest(resolved, 16)
+    record = dict(config=str(config), options=options, split=split, key=key)
     stamp = wd / 'sweep_trial.json'
     if stamp.is_file():
         old = json.loads(stamp.read_text())
-        if {k: old.get(k) for k in record} == record and old.get('metrics'):
+        if old.get('key') == key and old.get('metrics'):
             return old['metrics']
+        changed = (differences(old['resolved'], resolved) if isinstance(
+            old.get('resolved'), dict) else ['no run key recorded'])
+        print(f'[sweep] {wd}: its recorded run had another config or options '
+              f'({"; ".join(changed)}): running it again', flush=True)
+    if any(wd.iterdir()):  # an old or unfinished run: replaced, never mixed with
+        shutil.rmtree(wd)
+        wd.mkdir(parents=True)
     _run([python, 'tools/train.py', str(config), '--work-dir', str(wd),
           '--cfg-options', *options], wd / 'sweep_train.log')
     if split == 'test':
         ckpt = (wd / 'last_checkpoint').read_text().strip()
         _run([python, 'tools/test.py', str(config), ckpt, '--work-dir', str(wd),
               '--cfg-options', *options], wd / 'sweep_test.log')
-    metrics = _final_metrics(wd)
-    stamp.write_text(json.dumps(dict(record, metrics=metrics), indent=1) + '\n')
+    metrics = _final_metrics(wd, split)
+    stamp.write_text(json.dumps(dict(record, metrics=metrics, resolved=resolved),
+                                indent=1) + '\n')
     return metrics
 
 
@@ -243,8 +273,9 @@ def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str =
     if metric not in METRIC_KEYS:
         raise ValueError(f'--metric must be one of {METRIC_KEYS}, got {metric!r}')
     out = Path(work_dir)
-    trials = run_settings(config, settings_of(grid), out, split, seeds, cfg_options,
-                          python, metric)
+    with work_dir_lock(str(out)):  # one sweep per folder (trials are replaced)
+        trials = run_settings(config, settings_of(grid), out, split, seeds,
+                              cfg_options, python, metric)
     per_run = [dict(t.setting, seed=t.seed, **{c: t.metrics.get(k, float('nan'))
                for c, k in zip(COLUMNS[1:], METRIC_KEYS)}, work_dir=str(t.work_dir))
                for t in trials]

@@ -26,6 +26,7 @@ from mmpretrain.registry import DATASETS
 from .coco_instances import CocoImageLabels, read_coco_instances
 from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
                              fewshot_metainfo)
+from .image_check import NamedImageErrorsMixin
 
 __all__ = ['read_coco_episodes', 'support_indices', 'COCO2014FewShot']
 
@@ -77,7 +78,7 @@ def support_indices(episodes: dict, shots: int, episode: int,
 
 
 @DATASETS.register_module()
-class COCO2014FewShot(MultiLabelDataset):
+class COCO2014FewShot(NamedImageErrorsMixin, MultiLabelDataset):
     """A view of the COCO 2014 few-shot split; ``metainfo['classes']`` are the COCO
     category names of the view's label ids (novel, or base for ``'base'``).
 

@@ -30,6 +30,7 @@ from mmpretrain.registry import DATASETS
 
 from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
                              fewshot_metainfo)
+from .image_check import NamedImageErrorsMixin
 
 __all__ = ['CSVRecord', 'read_fewshot_csv', 'fewshot_csv_name', 'FewShotCSVDataset',
            'VOC2007FewShot']
@@ -113,7 +114,7 @@ def _entries(path: str, records: List[CSVRecord]) -> Dict[str, str]:
 
 
 @DATASETS.register_module()
-class FewShotCSVDataset(MultiLabelDataset):
+class FewShotCSVDataset(NamedImageErrorsMixin, MultiLabelDataset):
     """A view of a multi-label few-shot split stored as CSV files (HP-DVAL's format).
 
     Data infos: ``img_path`` (``data_root/img_prefix/img_format.format(name=...)``),

@@ -6,7 +6,7 @@ from typing import Iterable, List, Literal, Tuple
 from PIL import Image
 
 __all__ = ['check_image', 'check_images', 'ImageCheckReport', 'image_load_problem',
-           'IMAGE_EXTENSIONS']
+           'IMAGE_EXTENSIONS', 'NamedImageErrorsMixin']
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -84,3 +84,37 @@ def check_images(paths: Iterable[str],
         else:
             report.undecodable.append((p, why))
     return report
+
+
+def _is_decode_error(err: Exception) -> bool:
+    """OpenCV/PIL/mmcv failures to read or decode an image file (mmcv's
+    ``LoadImageFromFile`` asserts ``failed to load image`` when the decoder returns
+    nothing, e.g. for a truncated JPEG)."""
+    module = type(err).__module__ or ''
+    return (module.startswith(('cv2', 'PIL')) or isinstance(err, OSError)
+            or 'imdecode' in str(err) or 'decode' in str(err).lower()
+            or (isinstance(err, AssertionError) and 'failed to load image' in str(err)))
+
+
+class NamedImageErrorsMixin:
+    """For MMEngine datasets (first base): an image that cannot be read raises a
+    ``ValueError`` (``FileNotFoundError`` if absent) naming the file, the sample and
+    the annotation file, and why (OpenCV's error for an empty file, or mmcv's
+    ``AssertionError`` for a truncated one, names neither)."""
+
+    def prepare_data(self, idx: int):
+        try:
+            return super().prepare_data(idx)
+        except Exception as err:  # noqa: BLE001 - re-raised with the file named
+            path = self.get_data_info(idx).get('img_path', '')
+            problem = image_load_problem(path) if path else ''
+            if not problem and not _is_decode_error(err):
+                raise
+            if not problem and path:  # the file is there: say why it does not decode
+                status, why = check_image(path)
+                problem = (f'the file cannot be decoded (truncated or damaged?): {why}'
+                           if status == 'undecodable' else '')
+            error = FileNotFoundError if 'does not exist' in problem else ValueError
+            raise error(
+                f'image {path} (sample {idx} of {getattr(self, "ann_file", "?")}) cannot '
+                f'be loaded: {problem or f"{type(err).__name__}: {err}"}') from err

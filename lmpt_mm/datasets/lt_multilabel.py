@@ -14,7 +14,7 @@ from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
 from .class_stats import class_stats_metainfo, label_matrix
-from .image_check import image_load_problem
+from .image_check import NamedImageErrorsMixin
 from .lt_annotations import (SplitRecord, align_captions, read_caption_file,
                              read_label_file, read_split_list)
 
@@ -22,13 +22,6 @@ __all__ = ['LTMultiLabelDataset', 'VOCLT', 'COCOLT']
 
 # keys computed from the files; a user ``metainfo`` may not contradict them
 _DERIVED_KEYS = ('classes', )
-
-
-def _is_decode_error(err: Exception) -> bool:
-    """OpenCV/PIL/mmcv failures to read or decode an image file."""
-    module = type(err).__module__ or ''
-    return (module.startswith(('cv2', 'PIL')) or isinstance(err, OSError)
-            or 'imdecode' in str(err) or 'decode' in str(err).lower())
 
 
 def _resolve(path: Optional[str], data_root: str) -> Optional[str]:
@@ -42,7 +35,7 @@ def _resolve(path: Optional[str], data_root: str) -> Optional[str]:
 
 
 @DATASETS.register_module()
-class LTMultiLabelDataset(MultiLabelDataset):
+class LTMultiLabelDataset(NamedImageErrorsMixin, MultiLabelDataset):
     """A multi-label dataset read from LTML-format text files.
 
     Data info keys: ``img_path`` (image root joined with the listed path),
@@ -183,22 +176,6 @@ class LTMultiLabelDataset(MultiLabelDataset):
                 info['caption'] = captions[i]
             data_list.append(info)
         return data_list
-
-    def prepare_data(self, idx: int):
-        """The pipeline's output for sample ``idx``; an image that cannot be read
-        raises a ``ValueError`` naming the file and its line in the split list
-        (OpenCV's own error, e.g. for an empty file, names neither)."""
-        try:
-            return super().prepare_data(idx)
-        except Exception as err:  # noqa: BLE001 - re-raised with the file named
-            path = self.get_data_info(idx).get('img_path', '')
-            problem = image_load_problem(path) if path else ''
-            if not problem and not _is_decode_error(err):
-                raise
-            error = FileNotFoundError if 'does not exist' in problem else ValueError
-            raise error(
-                f'image {path} (sample {idx} of {self.ann_file}) cannot be loaded: '
-                f'{problem or f"{type(err).__name__}: {err}"}') from err
 
     def extra_repr(self) -> List[str]:
         body = super().extra_repr()

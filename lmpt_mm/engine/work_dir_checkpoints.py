@@ -5,7 +5,9 @@
 * :func:`is_complete_checkpoint` / :func:`newest_complete_checkpoint` /
   :func:`find_resume_checkpoint` - what ``--resume auto`` may use; an empty or
   dangling ``last_checkpoint`` falls back to the newest complete checkpoint with a
-  warning (MMEngine would fail with ``checkpoint  can not be found``).
+  warning (MMEngine would fail with ``checkpoint  can not be found``); a
+  ``last_checkpoint`` naming a file outside the work dir (a copied work dir still
+  points into the original) is read as the file of that name inside it, or refused.
 * :func:`config_fingerprint` / :func:`checkpoint_fingerprint` - which config wrote a
   checkpoint (``meta['lmpt_config']``, stored by ``SafeCheckpointHook``).
 * :func:`check_checkpoint_fits` - strict loading for test/predict/resume: every key
@@ -13,8 +15,6 @@
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import os.path as osp
 import re
@@ -23,6 +23,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 from mmengine.logging import print_log
+
+from lmpt_mm.utils.hashing import json_digest
 
 TMP_SUFFIX = '.tmp'
 # Parts of a config that define a run (not its length, logging, paths or launcher).
@@ -106,6 +108,8 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
         return newest_complete_checkpoint(work_dir)
     with open(last) as f:
         target = f.read().strip()
+    if target:
+        target = _inside_work_dir(work_dir, last, target)
     if target and is_complete_checkpoint(target):
         return target
     fallback = newest_complete_checkpoint(work_dir)
@@ -122,25 +126,40 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     return fallback
 
 
+class ResumeOutsideWorkDirError(ValueError):
+    """``last_checkpoint`` names a checkpoint of another work dir."""
+
+
+def _inside_work_dir(work_dir: str, pointer: str, target: str) -> str:
+    """``target`` if it lies in ``work_dir``; else the file of the same name there.
+
+    A copied work dir keeps the original's absolute ``last_checkpoint``: following it
+    would resume (and then write next to) another run's checkpoints.
+    """
+    here = osp.realpath(work_dir)
+    if osp.commonpath([here, osp.realpath(target)]) == here:
+        return target
+    local = osp.join(work_dir, osp.basename(target))
+    if osp.isfile(local):
+        print_log(f'{pointer} names {target}, outside this work dir (copied or moved '
+                  f'from there?): resuming from {local}, the file of that name here.',
+                  logger='current', level=30)
+        return local
+    raise ResumeOutsideWorkDirError(
+        f'{pointer} names {target}, outside the work dir {work_dir} (copied or moved '
+        f'from there?), and {work_dir} holds no {osp.basename(target)}: --resume auto '
+        "only resumes the work dir's own checkpoints. Pass --resume "
+        f'{target} to continue from that file explicitly, or fix {pointer}.')
+
+
 # -- which config wrote a checkpoint ----------------------------------------------
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return repr(obj)
-
-
 def config_fingerprint(cfg) -> Dict[str, str]:
     """``{'name': config file stem, 'hash': 12 hex digits}`` of the parts of ``cfg``
     that define a run (:data:`FINGERPRINT_KEYS`); the train length, hooks, logging,
     work dir, resume/load_from and launcher may change without changing it."""
-    payload = {k: _plain(cfg.get(k)) for k in FINGERPRINT_KEYS}
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     name = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
-    return {'name': name, 'hash': digest[:12]}
+    return {'name': name,
+            'hash': json_digest({k: cfg.get(k) for k in FINGERPRINT_KEYS}, 12)}
 
 
 def checkpoint_fingerprint(path: str) -> Optional[Dict[str, str]]:

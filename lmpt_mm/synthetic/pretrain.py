@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from lmpt_mm.datasets.lt_annotations import read_label_file
+from lmpt_mm.utils.hashing import file_sha256
 from .data import load_images, read_label_list, read_pairs, to_model_input
 from .zeroshot import DEFAULT_TEMPLATE, mean_average_precision, zero_shot_scores
 
@@ -70,10 +71,6 @@ def data_hash(data_root: str | Path) -> str:
         if p.is_file():
             h.update(name.encode() + b'\0' + p.read_bytes())
     return h.hexdigest()
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def cached_result(checkpoint: str | Path, cfg: PretrainConfig, dhash: str) -> Optional[dict]:

@@ -15,23 +15,12 @@ from typing import Any, Iterable, Literal, Optional
 import torch
 from torch import nn
 
+from lmpt_mm.utils.hashing import json_digest, to_jsonable
+
 CACHE_FORMAT_VERSION = 1
 ImageFingerprint = Literal['content', 'stat']
 # dataset attributes naming annotation files (LTMultiLabelDataset and MMEngine's BaseDataset)
 ANNOTATION_ATTRS = ('ann_file', 'label_file', 'train_ann_file', 'caption_file')
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Configs (ConfigDict, tuples, types) as plain JSON values, keys sorted on dump."""
-    if hasattr(obj, 'to_dict'):
-        obj = obj.to_dict()
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return getattr(obj, '__qualname__', None) or repr(obj)
 
 
 def file_stat(path: str) -> list:
@@ -106,5 +95,4 @@ def cache_key(model_cfg: Any, backbone: nn.Module, pipeline: Any, plan: Any,
         images=files_fingerprint(files['images'], image_fingerprint),
         image_fingerprint=image_fingerprint,
     )
-    text = json.dumps(record, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return json_digest(record, 24)
