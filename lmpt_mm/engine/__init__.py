@@ -3,6 +3,7 @@ from . import feature_cache  # noqa: F401
 from .hooks import (ClassStatsHook, EpochSeedHook, FeatureCacheHook, SafeCheckpointHook,
                     epoch_seed)
 from .model_wrappers import DeviceAgnosticDDP
+from .one_cycle_momentum import OneCycleMomentum, one_cycle_momentum
 
-__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
+__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'OneCycleMomentum', 'one_cycle_momentum', 'EpochSeedHook', 'FeatureCacheHook',
            'SafeCheckpointHook', 'epoch_seed', 'feature_cache']
