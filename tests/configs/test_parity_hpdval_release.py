@@ -127,8 +127,9 @@ def our_step(model, optim_wrapper, batch, names) -> tuple:
     optim_wrapper.zero_grad()
     state = optim_wrapper.optimizer.state
     moments = {n: state[params[n]]['exp_avg'].clone() for n in names}
-    feats = tuple(f.detach() for f in seen['feats'])
-    return parsed.detach(), grads, moments, seen['logits'], feats
+    # (stage 2's head scores inside its loss, without a forward call: nothing seen)
+    feats = tuple(f.detach() for f in seen['feats']) if 'feats' in seen else None
+    return parsed.detach(), grads, moments, seen.get('logits'), feats
 
 
 def assert_close(ours: torch.Tensor, oracle: torch.Tensor, what: str,
