@@ -34,8 +34,8 @@ class DualViewCLIPHead(CLIPPromptHead):
 
     The hand-crafted prompt features ``P_H`` (``template`` with each class name,
     default ``'a photo of a {}.'``) go through the frozen text encoder once, on the
-    first use, and are kept as a non-persistent buffer (never in checkpoints: they
-    derive from the class names) - unless the text encoder trains
+    first use, and are kept with the head (never in checkpoints: they derive from the
+    class names and the text tower) - unless the text encoder trains
     (``train_text_encoder``), when they are recomputed, with gradient, at every call.
 
     The HP-DVAL code's score (``models/prompt_model.py`` 298-348 of its release) is
@@ -129,7 +129,10 @@ class DualViewCLIPHead(CLIPPromptHead):
         # 'learned': log-temperature trained with the head, from CLIP's value.
         self.log_score_scale = nn.Parameter(self.logit_scale.detach().clone().float()) \
             if score_scale == 'learned' else None
-        self.register_buffer('hand_crafted_text_features', None, persistent=False)  # [C, D]
+        # P_H [C, D], computed on first use. Not a buffer: a module's buffer list must not
+        # change after construction (MMEngine's EMA pairs the buffers of the model and
+        # its averaged copy by position).
+        self._hand_crafted_cache: Optional[torch.Tensor] = None
 
     @property
     def embed_dim(self) -> int:
@@ -149,12 +152,13 @@ class DualViewCLIPHead(CLIPPromptHead):
         if self.train_text_encoder:
             tokens = self.text_encoder.tokenize(self.hand_crafted_prompts())  # [C, L]
             return self.text_encoder.encode_tokens(tokens).float()
-        if self.hand_crafted_text_features is None:
+        device = self.logit_scale.device
+        if self._hand_crafted_cache is None or self._hand_crafted_cache.device != device:
             with torch.no_grad():
                 tokens = self.text_encoder.tokenize(self.hand_crafted_prompts())  # [C, L]
-                self.hand_crafted_text_features = self.text_encoder.encode_tokens(
+                self._hand_crafted_cache = self.text_encoder.encode_tokens(
                     tokens).float()
-        return self.hand_crafted_text_features
+        return self._hand_crafted_cache
 
     def _unit(self, x: torch.Tensor) -> torch.Tensor:
         x = x.float()
@@ -182,7 +186,7 @@ class DualViewCLIPHead(CLIPPromptHead):
     def _load_from_state_dict(self, *args, **kwargs) -> None:
         # P_H derives from the text encoder, which a checkpoint may replace
         # (stage 2 loads the text tower that stage 1 trained).
-        self.hand_crafted_text_features = None
+        self._hand_crafted_cache = None
         super()._load_from_state_dict(*args, **kwargs)
 
     def score_temperature(self) -> torch.Tensor:
