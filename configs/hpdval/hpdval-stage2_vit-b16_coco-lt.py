@@ -16,8 +16,9 @@ method_name = 'HP-DVAL'
 # Stage 1's last checkpoint (its EMA weights): both towers; the prompt contexts are new
 # (reported as missing keys when loading, as expected).
 load_from = 'work_dirs/hpdval-stage1_vit-b16_coco-lt/epoch_79.pth'
-model = dict(_base_.hpdval_code_hpt_model,
-             head=dict(_base_.hpdval_code_hpt_head, loss=dict(logit_reg=dict(pos_scale=1.0))))
+model = dict(
+    _base_.hpdval_code_hpt_model,
+    head=dict(_base_.hpdval_code_hpt_head, loss=dict(logit_reg=dict(pos_scale=1.0))))
 # The stage-2 engine stops by an assert at epoch 50 (utils/dual_LT_engine_grouplr.py
 # 132-135), its loop starting at 1: 49 epochs of the same 80-epoch cycle.
 train_cfg = dict(max_epochs=49)

@@ -119,7 +119,8 @@ def best_published_evaluation(work_dir: str, map_key: str) -> dict:
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     records = [r for r in records if r['epoch'] in PUBLISHED_EVAL_EPOCHS]
     if not records:
-        raise ValueError(f'{path}: no evaluation after epochs {list(PUBLISHED_EVAL_EPOCHS)}')
+        raise ValueError(f'{path}: no evaluation after epochs '
+                         f'{list(PUBLISHED_EVAL_EPOCHS)}')
     return max(records, key=lambda r: r['metrics'][map_key])
 
 
@@ -262,7 +263,8 @@ def run_episode(cfg: Config, shots: int, episode: int, work_dir: str,
     evaluated = 'final'
     if published:
         best = best_published_evaluation(work_dir, map_key)
-        metrics, evaluated = best['metrics'], f"best of test evaluations: epoch {best['epoch']}"
+        metrics = best['metrics']
+        evaluated = f"best of test evaluations: epoch {best['epoch']}"
     else:
         metrics = runner.test()
     missing = [f'{prefix}/{k}' for k in METRIC_COLUMNS.values()

@@ -5,5 +5,6 @@ from .hooks import (ClassStatsHook, EpochSeedHook, FeatureCacheHook, SafeCheckpo
 from .model_wrappers import DeviceAgnosticDDP
 from .one_cycle_momentum import OneCycleMomentum, one_cycle_momentum
 
-__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'OneCycleMomentum', 'one_cycle_momentum', 'EpochSeedHook', 'FeatureCacheHook',
-           'SafeCheckpointHook', 'epoch_seed', 'feature_cache']
+__all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
+           'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed', 'feature_cache',
+           'one_cycle_momentum']

@@ -1,4 +1,4 @@
-"""The momentum half of the 1cycle policy (MMEngine's ``OneCycleLR`` schedules the lr only)."""
+"""The momentum half of the 1cycle policy (MMEngine's ``OneCycleLR`` cycles the lr only)."""
 import math
 from typing import List, Optional
 
@@ -61,7 +61,8 @@ class CycledMomentumSchedule(_ParamScheduler):
         """The same cycle counted in iterations (``convert_to_iter_based=True``)."""
         if not by_epoch or not epoch_length or epoch_length < 1:
             raise ValueError('convert_to_iter_based needs by_epoch=True and the epoch '
-                             f'length, got by_epoch={by_epoch}, epoch_length={epoch_length}')
+                             f'length, got by_epoch={by_epoch}, '
+                             f'epoch_length={epoch_length}')
         return cls(*args, begin=int(begin * epoch_length),
                    end=end if end == INF else int(end * epoch_length), by_epoch=False,
                    **kwargs)

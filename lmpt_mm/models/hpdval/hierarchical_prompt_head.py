@@ -67,7 +67,8 @@ class HPTHead(DualViewCLIPHead):
             raise ValueError(f"sc_prompts must be 'global' or 'local', got {sc_prompts!r}")
         if sc_prompts == 'local' and not self.uses_local:
             raise ValueError("sc_prompts='local' needs the local view (its weight is 0 "
-                             f'at alpha={self.alpha}, alpha_weights={self.alpha_weights!r})')
+                             f'at alpha={self.alpha}, '
+                             f'alpha_weights={self.alpha_weights!r})')
         self.sc_prompts = sc_prompts
         self.sc_weight = float(sc_weight)
         self.sc_normalize = sc_normalize
