@@ -1,5 +1,7 @@
-# HP-DVAL stage 1 (DVAL) on COCO-LT: the model of configs/_base_/models/hpdval_vit-b16.py
-# trained with DB*. Its final checkpoint (work_dirs/hpdval-stage1_vit-b16_coco-lt_paper/
+# HP-DVAL stage 1 (DVAL) on COCO-LT, the paper's form (the code's form:
+# hpdval-stage1_vit-b16_coco-lt.py): the model of configs/_base_/models/
+# hpdval_vit-b16.py trained with DB*. Its final checkpoint
+# (work_dirs/hpdval-stage1_vit-b16_coco-lt_paper/
 # epoch_20.pth) is the `load_from` of hpdval-stage2_vit-b16_coco-lt_paper.py.
 _base_ = [
     '../_base_/models/hpdval_vit-b16.py', '../_base_/datasets/coco_lt.py',

@@ -1,4 +1,4 @@
-# HP-DVAL stage 2 (HPT, hierarchical prompt tuning) on VOC-LT (Huang et al., HP-DVAL,
+# HP-DVAL stage 2 (HPT) on VOC-LT, the paper's form (Huang et al., HP-DVAL,
 # Sec. III): the stage-1 student frozen and loaded from stage 1's final checkpoint;
 # global and local 4-token prompt contexts; loss DB* + L_sc. AdamW lr 5e-6, 10 epochs,
 # batch 32. Values and sources: configs/_base_/methods/hpdval.py.
