@@ -24,8 +24,8 @@ code's maths - no lmpt_mm loss, prompt or optimiser code:
   ``alpha cos(P_G, f_cls) + (1 - alpha) topk-mean_j cos(P_L, f_j)`` entering DB* at the
   raw cosine scale, ``L_kd = mean |f_CLIP - f_cls|`` (stage 1),
   ``L_sc = mean |P_H - P_G|`` (stage 2), AdamW's first step
-  ``p (1 - lr wd) - lr g / (|g| + eps)``. (The paper, not the HP-DVAL code: the configs
-  follow the paper, see configs/hpdval/README.md.)
+  ``p (1 - lr wd) - lr g / (|g| + eps)``, for the paper-form configs (``*_paper.py``);
+  the default, code-form HP-DVAL configs: tests/configs/test_parity_hpdval_release.py.
 - **ResNet-50 ERM / DB-Focal** (DB-loss paper): BCE / DB-Focal as a mean over
   ``B x C``, the warmup's first lr ``0.02 / 3``, gradient-norm clipping at 35, SGD.
 
