@@ -88,6 +88,10 @@ BUILDERS = {
         lambda c: registry.HOOKS.build(dict(type='EvalImagesCheckHook', max_listed=3)),
     ('HOOKS', 'NonFiniteLossHook'):
         lambda c: registry.HOOKS.build(dict(type='NonFiniteLossHook')),
+    ('HOOKS', 'EMAFromStartHook'): lambda c: registry.HOOKS.build(
+        dict(type='EMAFromStartHook', momentum=0.002, update_buffers=True)),
+    ('HOOKS', 'EvaluationRecordHook'):
+        lambda c: registry.HOOKS.build(dict(type='EvaluationRecordHook')),
     ('HOOKS', 'StrictCheckpointLoadHook'):
         lambda c: registry.HOOKS.build(dict(type='StrictCheckpointLoadHook')),
     ('METRICS', 'GroupAveragePrecision'): lambda c: registry.METRICS.build(

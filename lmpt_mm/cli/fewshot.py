@@ -29,7 +29,20 @@ stage configs (with ``--base-cfg-options``) and ``--base-checkpoint`` (path and
 sha256); a run with another key is refused (:class:`FewShotRunMismatchError`, naming
 what changed) instead of mixing its episodes with the old ones. ``--shots`` and
 ``--episodes`` only choose which parts to run. One run at a time holds the work dir
-(``run.lock``).
+(``run.lock``). The run key leaves out ``--protocol``, so both protocols share the
+base stages; an episode scored under the other protocol is run again, and a summary
+covers one protocol only.
+
+Two evaluation protocols (``--protocol``, named in every results file):
+
+* ``final-epoch`` (default): the adaptation runs the config's schedule and its last
+  epoch is evaluated once - nothing is chosen on the novel test set.
+* ``published``: the HP-DVAL code's adaptation (``utils/engine_fsl_val_TF.py`` 180-215
+  of its release): torch's ``OneCycleLR(max_lr=lr, pct_start=0.1)`` with ``beta_1``
+  cycled, over the config's ``max_epochs``; the test set is evaluated after epochs 30,
+  40, ..., 80 and the episode keeps its **best** evaluation (a selection on the test
+  set, reported as such). The code trains two epochs past the last evaluation
+  (82); they change no reported number and are not run.
 """
 from __future__ import annotations
 
@@ -62,6 +75,67 @@ METRIC_COLUMNS = {'mAP': 'mAP', 'CP': 'precision', 'CR': 'recall', 'CF1': 'f1-sc
                   'OP': 'precision_micro', 'OR': 'recall_micro', 'OF1': 'f1-score_micro'}
 
 
+# --protocol values -> the label written into the results files
+PROTOCOLS = {
+    'final-epoch': 'final epoch of the configured schedule',
+    'published': ('published protocol (HP-DVAL code): OneCycle over the configured epochs, '
+                  'best of the test-set evaluations after epochs 30-80 (selected on test)'),
+}
+# epochs (1-based) after which the published protocol evaluates on the test set:
+# `epoch % 10 == 9` for the code's 0-based 25 <= epoch <= 80
+PUBLISHED_EVAL_EPOCHS = (30, 40, 50, 60, 70, 80)
+EVALUATIONS_FILE = 'evaluations.jsonl'
+
+
+def published_protocol_cfg(ecfg: Config) -> Config:
+    """Turn an episode's adaptation config into the published protocol's (in place).
+
+    The lr follows torch's ``OneCycleLR(max_lr=<optimizer lr>, pct_start=0.1)`` and
+    ``beta_1`` (``momentum``) its cycle over the configured ``max_epochs``, per
+    iteration; the run stops after the last evaluation epoch and the novel test set is
+    evaluated (as the validation loop, logged to ``evaluations.jsonl``) after each of
+    :data:`PUBLISHED_EVAL_EPOCHS` that the schedule reaches.
+    """
+    cycle = int(ecfg.train_cfg.max_epochs)
+    points = [e for e in PUBLISHED_EVAL_EPOCHS if e <= cycle]
+    if not points:
+        raise ValueError(f'--protocol published evaluates after epochs '
+                         f'{list(PUBLISHED_EVAL_EPOCHS)}; {ecfg.filename} trains '
+                         f'train_cfg.max_epochs={cycle} (set it to >= '
+                         f'{PUBLISHED_EVAL_EPOCHS[0]})')
+    lr = ecfg.optim_wrapper.optimizer.lr
+    ecfg.param_scheduler = [
+        dict(type='OneCycleLR', eta_max=lr, pct_start=0.1, by_epoch=True, begin=0,
+             end=cycle, convert_to_iter_based=True),
+        dict(type='OneCycleMomentum', pct_start=0.1, by_epoch=True, begin=0, end=cycle,
+             convert_to_iter_based=True),
+    ]
+    step = points[1] - points[0] if len(points) > 1 else points[0]
+    ecfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=points[-1],
+                          val_begin=points[0], val_interval=step)
+    ecfg.val_dataloader = copy.deepcopy(ecfg.test_dataloader)
+    ecfg.val_evaluator = copy.deepcopy(ecfg.test_evaluator)
+    ecfg.val_cfg = dict()
+    hooks = list(ecfg.get('custom_hooks') or [])
+    hooks.append(dict(type='EvaluationRecordHook', filename=EVALUATIONS_FILE))
+    ecfg.custom_hooks = hooks
+    return ecfg
+
+
+def best_published_evaluation(work_dir: str, map_key: str) -> dict:
+    """The evaluation with the highest ``map_key`` among the published epochs:
+    ``dict(epoch=..., metrics={...})``."""
+    path = Path(work_dir) / EVALUATIONS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: the published protocol wrote no evaluation')
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = [r for r in records if r['epoch'] in PUBLISHED_EVAL_EPOCHS]
+    if not records:
+        raise ValueError(f'{path}: no evaluation after epochs '
+                         f'{list(PUBLISHED_EVAL_EPOCHS)}')
+    return max(records, key=lambda r: r['metrics'][map_key])
+
+
 def parse_episodes(spec: str) -> List[int]:
     """``'1-10'``, ``'3'`` or ``'1,4,7-9'`` -> sorted unique 1-based episode numbers."""
     out = set()
@@ -85,6 +159,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "the config's base stages")
     p.add_argument('--base-cfg-options', nargs='+', action=DictAction,
                    help='overrides for every base stage config')
+    p.add_argument('--protocol', choices=sorted(PROTOCOLS), default='final-epoch',
+                   help='final-epoch (default): evaluate the last epoch of the configured '
+                   "schedule once; published: the HP-DVAL code's adaptation (OneCycle, "
+                   'best of six test-set evaluations - a selection on the test set)')
     add_common_args(p)
     return p.parse_args(argv)
 
@@ -201,8 +279,10 @@ def train_base(cfg: Config, args: argparse.Namespace, work_dir: str) -> Optional
 
 # -- one episode -------------------------------------------------------------------------
 def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
-                base_ckpt: Optional[str], launcher: str) -> Config:
-    """The adaptation run of one episode: support view, base weights, no validation."""
+                base_ckpt: Optional[str], launcher: str,
+                protocol: str = 'final-epoch') -> Config:
+    """The adaptation run of one episode: support view, base weights, no validation
+    (``protocol='published'``: :func:`published_protocol_cfg`)."""
     fs = cfg.get('fewshot') or {}
     ecfg = copy.deepcopy(cfg)
     ecfg.work_dir = work_dir
@@ -221,6 +301,8 @@ def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
         # Nothing of an adapted episode model is kept beyond its evaluation.
         ecfg.default_hooks = dict(ecfg.get('default_hooks') or {},
                                   checkpoint=dict(type='CheckpointHook', interval=-1))
+        if protocol == 'published':
+            published_protocol_cfg(ecfg)
     else:
         ecfg.train_dataloader = ecfg.train_cfg = ecfg.optim_wrapper = None
         ecfg.param_scheduler = None
@@ -234,11 +316,14 @@ def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
 
 
 def run_episode(cfg: Config, shots: int, episode: int, work_dir: str,
-                base_ckpt: Optional[str], launcher: str) -> dict:
+                base_ckpt: Optional[str], launcher: str,
+                protocol: str = 'final-epoch') -> dict:
     """Adapt (unless ``fewshot.adapt=False``) and evaluate one episode; returns its row."""
     fs = cfg.get('fewshot') or {}
-    prefix = fs.get('map_key', 'fewshot/mAP').rsplit('/', 1)[0]
-    ecfg = episode_cfg(cfg, shots, episode, work_dir, base_ckpt, launcher)
+    map_key = fs.get('map_key', 'fewshot/mAP')
+    prefix = map_key.rsplit('/', 1)[0]
+    published = protocol == 'published' and fs.get('adapt', True)
+    ecfg = episode_cfg(cfg, shots, episode, work_dir, base_ckpt, launcher, protocol)
     runner = Runner.from_cfg(ecfg)
     adapted: Dict[str, int] = {}
     support_images = None
@@ -247,7 +332,13 @@ def run_episode(cfg: Config, shots: int, episode: int, work_dir: str,
         runner.train()
         model = runner.model.module if hasattr(runner.model, 'module') else runner.model
         adapted = trainable_parameter_counts(model)
-    metrics = runner.test()
+    evaluated = 'final'
+    if published:
+        best = best_published_evaluation(work_dir, map_key)
+        metrics = best['metrics']
+        evaluated = f"best of test evaluations: epoch {best['epoch']}"
+    else:
+        metrics = runner.test()
     missing = [f'{prefix}/{k}' for k in METRIC_COLUMNS.values()
                if f'{prefix}/{k}' not in metrics]
     if missing:
@@ -261,12 +352,14 @@ def run_episode(cfg: Config, shots: int, episode: int, work_dir: str,
             raise ValueError(f'episode {episode} ({shots}-shot): {col} is {value}')
         row[col] = value
     row['adapted'] = ';'.join(f'{k}:{v}' for k, v in sorted(adapted.items())) or 'none'
+    row['protocol'], row['evaluated'] = protocol, evaluated
     del runner
     return row
 
 
 # -- results files -----------------------------------------------------------------------
-CSV_FIELDS = ['shots', 'episode', 'support_images', *METRIC_COLUMNS, 'adapted']
+CSV_FIELDS = ['shots', 'episode', 'support_images', *METRIC_COLUMNS, 'adapted', 'protocol',
+              'evaluated']
 
 
 def read_rows(path: Path) -> Dict[int, dict]:
@@ -293,11 +386,13 @@ def mean_std(values: Sequence[float]) -> tuple:
 
 
 def summarize(rows: Dict[int, dict], shots: int, method: str, config: str,
-              run_key: Optional[str] = None) -> dict:
+              run_key: Optional[str] = None, protocol: str = 'final-epoch') -> dict:
     """``metrics.json`` of one K: means (``lt/mAP`` = novel mAP for tools/compare.py),
-    standard deviations, the episodes they cover and the run key."""
+    standard deviations, the episodes they cover, the run key and the evaluation
+    protocol."""
     rec = dict(method=f'{method} ({shots}-shot)', protocol='fewshot-novel', config=config,
-               shots=shots, episodes=sorted(rows), run_key=run_key)
+               shots=shots, episodes=sorted(rows), run_key=run_key, evaluation=protocol,
+               evaluation_detail=PROTOCOLS[protocol])
     for col in METRIC_COLUMNS:
         mean, std = mean_std([float(r[col]) for r in rows.values()])
         rec[f'fewshot/{col}'], rec[f'fewshot/{col}_std'] = mean, std
@@ -309,16 +404,21 @@ def write_summary(work_dir: Path, records: List[dict]) -> None:
     cols = list(METRIC_COLUMNS)
     with (work_dir / 'summary.csv').open('w', newline='') as f:
         w = csv.writer(f)
-        w.writerow(['method', 'shots', 'episodes', *[c for k in cols for c in
-                                                      (k, f'{k}_std')]])
+        w.writerow(['method', 'shots', 'episodes', 'evaluation',
+                    *[c for k in cols for c in (k, f'{k}_std')]])
         for r in records:
-            w.writerow([r['method'], r['shots'], len(r['episodes']),
+            w.writerow([r['method'], r['shots'], len(r['episodes']), r['evaluation'],
                         *[round(r[f'fewshot/{c}{s}'], 4) for c in cols for s in ('', '_std')]])
-    lines = ['| method | K | episodes | ' + ' | '.join(cols) + ' |',
-             '|---|---:|---:|' + '---:|' * len(cols)]
+    lines = ['| method | K | episodes | evaluation | ' + ' | '.join(cols) + ' |',
+             '|---|---:|---:|---|' + '---:|' * len(cols)]
     for r in records:
-        lines.append(f"| {r['method']} | {r['shots']} | {len(r['episodes'])} | " + ' | '.join(
-            f"{r[f'fewshot/{c}']:.2f} ± {r[f'fewshot/{c}_std']:.2f}" for c in cols) + ' |')
+        lines.append(f"| {r['method']} | {r['shots']} | {len(r['episodes'])} | "
+                     f"{r['evaluation']} | " + ' | '.join(
+                         f"{r[f'fewshot/{c}']:.2f} ± {r[f'fewshot/{c}_std']:.2f}"
+                         for c in cols) + ' |')
+    lines.append('')
+    for name in sorted({r['evaluation'] for r in records}):
+        lines.append(f'Evaluation `{name}`: {PROTOCOLS[name]}.')
     (work_dir / 'summary.md').write_text('\n'.join(lines) + '\n')
 
 
@@ -358,6 +458,9 @@ def _run_protocol(cfg: Config, args: argparse.Namespace, work_dir: Path,
         kdir.mkdir(exist_ok=True)
         csv_path = kdir / 'episodes.csv'
         rows = read_rows(csv_path)
+        # an episode scored under the other protocol is run again
+        rows = {e: r for e, r in rows.items()
+                if (r.get('protocol') or 'final-epoch') == args.protocol}
         for e in episodes:
             if e in rows:
                 print_log(f'few-shot: {shots}-shot episode {e} done ({csv_path}), skipped',
@@ -370,11 +473,13 @@ def _run_protocol(cfg: Config, args: argparse.Namespace, work_dir: Path,
                 row = dict(fixed_row, shots=shots, episode=e)
             else:
                 row = run_episode(cfg, shots, e, str(kdir / f'episode_{e:02d}'), base_ckpt,
-                                  args.launcher)
+                                  args.launcher, args.protocol)
                 fixed_row = row
             (kdir / f'episode_{e:02d}').mkdir(exist_ok=True)
             if is_main_process():
                 rows = read_rows(csv_path)
+                rows = {k: r for k, r in rows.items()
+                        if (r.get('protocol') or 'final-epoch') == args.protocol}
                 rows[e] = row
                 write_rows(csv_path, rows)
                 (kdir / f'episode_{e:02d}' / 'result.json').write_text(json.dumps(row))
@@ -383,7 +488,7 @@ def _run_protocol(cfg: Config, args: argparse.Namespace, work_dir: Path,
             barrier()
             rows = read_rows(csv_path)
         done = {e: r for e, r in rows.items() if e in episodes}
-        rec = summarize(done, shots, method, args.config, run_key)
+        rec = summarize(done, shots, method, args.config, run_key, args.protocol)
         records.append(rec)
         if is_main_process():
             (kdir / 'metrics.json').write_text(json.dumps(rec, indent=2))

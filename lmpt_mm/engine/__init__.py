@@ -3,6 +3,8 @@ from . import feature_cache  # noqa: F401
 from .hooks import (ClassStatsHook, EpochSeedHook, FeatureCacheHook, SafeCheckpointHook,
                     epoch_seed)
 from .model_wrappers import DeviceAgnosticDDP
+from .one_cycle_momentum import OneCycleMomentum, one_cycle_momentum
 
 __all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
-           'SafeCheckpointHook', 'epoch_seed', 'feature_cache']
+           'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed', 'feature_cache',
+           'one_cycle_momentum']

@@ -21,9 +21,9 @@ REAL = {
     'coop-csc_recipe_synth-vit_synth-lt': 'configs/coop/coop-csc_vit-b16_voc-lt.py',
     'dualcoop_recipe_synth-vit_synth-lt': 'configs/dualcoop/dualcoop_vit-b16_voc-lt.py',
     'hpdval-stage1_recipe_synth-vit_synth-lt':
-        'configs/hpdval/hpdval-stage1_vit-b16_voc-lt.py',
+        'configs/hpdval/hpdval-stage1_vit-b16_voc-lt_paper.py',
     'hpdval-stage2_recipe_synth-vit_synth-lt':
-        'configs/hpdval/hpdval-stage2_vit-b16_voc-lt.py',
+        'configs/hpdval/hpdval-stage2_vit-b16_voc-lt_paper.py',
     'resnet18_erm_recipe_synth-lt': 'configs/resnet50/resnet50_erm_voc-lt.py',
     'resnet18_db-focal_recipe_synth-lt': 'configs/resnet50/resnet50_db-focal_voc-lt.py',
 }

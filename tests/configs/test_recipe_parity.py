@@ -24,8 +24,8 @@ code's maths - no lmpt_mm loss, prompt or optimiser code:
   ``alpha cos(P_G, f_cls) + (1 - alpha) topk-mean_j cos(P_L, f_j)`` entering DB* at the
   raw cosine scale, ``L_kd = mean |f_CLIP - f_cls|`` (stage 1),
   ``L_sc = mean |P_H - P_G|`` (stage 2), AdamW's first step
-  ``p (1 - lr wd) - lr g / (|g| + eps)``. (The paper, not the HP-DVAL code: the configs
-  follow the paper, see configs/hpdval/README.md.)
+  ``p (1 - lr wd) - lr g / (|g| + eps)``, for the paper-form configs (``*_paper.py``);
+  the default, code-form HP-DVAL configs: tests/configs/test_parity_hpdval_release.py.
 - **ResNet-50 ERM / DB-Focal** (DB-loss paper): BCE / DB-Focal as a mean over
   ``B x C``, the warmup's first lr ``0.02 / 3``, gradient-norm clipping at 35, SGD.
 
@@ -419,8 +419,8 @@ def test_code_and_paper_forms_differ_in_the_step():
     assert (code - paper).norm() > 0.02 * code.norm()
 
 
-HPDVAL_CASES = ['configs/hpdval/hpdval-stage2_vit-b16_voc-lt.py',
-                'configs/hpdval/hpdval-stage2_vit-b16_coco-lt.py']
+HPDVAL_CASES = ['configs/hpdval/hpdval-stage2_vit-b16_voc-lt_paper.py',
+                'configs/hpdval/hpdval-stage2_vit-b16_coco-lt_paper.py']
 
 
 @pytest.mark.parametrize('rel', HPDVAL_CASES)
@@ -519,7 +519,7 @@ def test_resnet_step_equals_db_paper_update(rel):
         assert_step(optim_wrapper.optimizer, params[i], p0[i], d, p1, f'{rel}: param {i}')
 
 
-@pytest.mark.parametrize('rel', ['configs/hpdval/hpdval-stage1_vit-b16_voc-lt.py'])
+@pytest.mark.parametrize('rel', ['configs/hpdval/hpdval-stage1_vit-b16_voc-lt_paper.py'])
 def test_hpdval_stage1_step_equals_paper_update(rel):
     """Stage 1 (paper): the student's fused scores against the fixed hand-crafted
     prompts enter DB* at the raw cosine scale, plus ``L_kd = mean |f_CLIP - f_cls|``;

@@ -1,6 +1,6 @@
 """HP-DVAL's two stages through tools/train.py on the tiny LT world.
 
-The tiny configs inherit the real ``configs/hpdval/hpdval-stage{1,2}_vit-b16_voc-lt.py``
+The tiny configs inherit the paper-form ``configs/hpdval/hpdval-stage{1,2}_vit-b16_voc-lt_paper.py``
 and swap in a 2-layer ViT student, lmpt_mm's tiny CLIP and the tiny data, so the
 stages, losses, freezing and the stage-2 ``load_from`` are the real configs' own.
 """
@@ -88,7 +88,7 @@ def train_loss_keys(work_dir: Path) -> set:
 @pytest.fixture(scope='module')
 def stage1_run(tiny_lt_world, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('hpdval_stage1')
-    config = tiny_config(tmp, 'hpdval-stage1_vit-b16_voc-lt.py', stage=1)
+    config = tiny_config(tmp, 'hpdval-stage1_vit-b16_voc-lt_paper.py', stage=1)
     # a larger lr than the paper's so that 4 AdamW steps visibly move the student
     train(config, tmp / 'work', tiny_lt_world, 'optim_wrapper.optimizer.lr=1e-3')
     return tmp / 'work'
@@ -105,7 +105,7 @@ def test_stage1_trains_student_with_kd(stage1_run):
 
 
 def test_stage2_starts_from_stage1_weights(stage1_run, tiny_lt_world, tmp_path):
-    config = tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt.py', stage=2)
+    config = tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt_paper.py', stage=2)
     stage1_ckpt = stage1_run / 'epoch_1.pth'
     proc = train(config, tmp_path / 'work', tiny_lt_world, f'load_from={stage1_ckpt}')
     assert f'Load checkpoint from {stage1_ckpt}' in proc.stdout + proc.stderr
@@ -125,7 +125,7 @@ def test_stage2_starts_from_stage1_weights(stage1_run, tiny_lt_world, tmp_path):
 def test_stage2_default_load_from_is_stage1_final_checkpoint():
     from mmengine.config import Config
     for ds in ('voc-lt', 'coco-lt'):
-        s1 = Config.fromfile(str(CONFIGS / f'hpdval-stage1_vit-b16_{ds}.py'))
-        s2 = Config.fromfile(str(CONFIGS / f'hpdval-stage2_vit-b16_{ds}.py'))
-        assert s2.load_from == (f'work_dirs/hpdval-stage1_vit-b16_{ds}/'
+        s1 = Config.fromfile(str(CONFIGS / f'hpdval-stage1_vit-b16_{ds}_paper.py'))
+        s2 = Config.fromfile(str(CONFIGS / f'hpdval-stage2_vit-b16_{ds}_paper.py'))
+        assert s2.load_from == (f'work_dirs/hpdval-stage1_vit-b16_{ds}_paper/'
                                 f'epoch_{s1.train_cfg.max_epochs}.pth')

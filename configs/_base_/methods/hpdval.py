@@ -41,3 +41,51 @@ hpt_offline_head = dict(
     hpt_head,
     global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
     local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'))
+
+# ---------------------------------------------------------------------------------
+# The HP-DVAL code's form (jiexuanyan/hp_dval; the default configs of configs/hpdval/;
+# every value's source: configs/hpdval/README.md). Score (`models/prompt_model.py`
+# 298-348): raw dot products times a learned temperature per view (exp(3) at the
+# start), the local view the top-16 mean over the patch tokens, each view
+# L2-normalised over the classes per image, alpha = 0.5 on the local view; the scores
+# enter the loss as they are (tau = 1). alpha 0.5 / top-k 16: the evaluation settings
+# of the released logs behind the published numbers.
+hpdval_code_head = dict(
+    similarity='dot', view_log_temperature=3.0, normalize_over_classes=True,
+    alpha_weights='local', alpha=0.5, local_topk=16, score_scale=1.0,
+    template='a photo of a {}.')
+# Stage 2: the stage-1 model (visual and text towers) frozen, loaded from stage 1's
+# final checkpoint; global and local 4-token contexts both initialised from 'a photo
+# of a' (`--ctx_init` default) and the two temperatures learn; L_sc = the mean L1
+# distance of the LOCAL prompts' text features to P_H (`utils/dual_LT_engine_
+# grouplr.py` 201).
+hpdval_code_hpt_head = dict(
+    type='HPTHead', train_text_encoder=False,
+    global_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
+    local_prompt_learner=dict(n_ctx=4, csc=False, ctx_init='a photo of a'),
+    sc_weight=1.0, sc_prompts='local')
+hpdval_code_hpt_model = dict(freeze_student=True, head=hpdval_code_hpt_head)
+# EMA of all weights (ModelEma(decay=0.998), updated after every step from the
+# weights training starts with): validation, checkpoints and tools/test.py use it.
+hpdval_code_ema_hook = dict(
+    type='EMAFromStartHook', ema_type='ExponentialMovingAverage', momentum=0.002,
+    update_buffers=True)
+# Inputs (`src/data_loader/imagelist.py` 107-116): 224 x 224 resize; training adds
+# Cutout (a 112-px square, half the side, at a random centre) then RandAugment; no
+# flip. The code's RandAugment comes from the `randaugment` package with its defaults
+# (not part of the release); MMPretrain's RandAugment (2 ops of the timm policy) stands
+# in for it, and the cutout is filled with grey instead of a random colour.
+hpdval_code_meta_keys = ('sample_idx', 'img_path', 'ori_shape', 'img_shape')
+hpdval_code_train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224), interpolation='bilinear'),
+    dict(type='Cutout', shape=112, pad_val=128, prob=1.0),
+    dict(type='RandAugment', policies='timm_increasing', num_policies=2, total_level=10,
+         magnitude_level=9, magnitude_std=0.5, hparams=dict(pad_val=128)),
+    dict(type='PackInputs', meta_keys=hpdval_code_meta_keys),
+]
+hpdval_code_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(224, 224), interpolation='bilinear'),
+    dict(type='PackInputs', meta_keys=hpdval_code_meta_keys),
+]

@@ -8,4 +8,7 @@ _base_ = [
     '../../_base_/default_runtime.py', '../../_base_/methods/hpdval.py'
 ]
 method_name = 'HP-DVAL stage 1 (base classes)'
-model = dict(head=dict(classes=_base_.base_classes, loss=_base_.asl_loss))
+# The scores enter the loss at the cosine scale (score_scale=1.0), as in the LT
+# configs (configs/_base_/methods/hpdval.py, `dval_lt_head`).
+model = dict(head=dict(_base_.dval_lt_head, classes=_base_.base_classes,
+                       loss=_base_.asl_loss))

@@ -13,8 +13,8 @@ _base_ = [
 ]
 method_name = 'HP-DVAL'
 model = dict(_base_.hpt_model, freeze_student=False,
-             head=dict(_base_.hpt_head, classes=_base_.novel_classes,
-                       loss=_base_.asl_loss))
+             head=dict(_base_.hpt_head, **_base_.dval_lt_head,
+                       classes=_base_.novel_classes, loss=_base_.asl_loss))
 train_dataloader = _base_.support_dataloader
 val_dataloader = None
 val_evaluator = None

@@ -1,5 +1,5 @@
 # Recipe smoke: the real HP-DVAL stage-1 recipe (configs/hpdval/
-# hpdval-stage1_vit-b16_voc-lt.py) on the offline world. Changed: the model (the
+# hpdval-stage1_vit-b16_voc-lt_paper.py) on the offline world. Changed: the model (the
 # offline HP-DVAL model: its student is a trainable copy of the small CLIP's image
 # encoder, no ImageNet ViT offline), the data (synthetic world, 32px) and the epochs:
 # 10 instead of 20 (CPU time; the cosine schedule spans the 10). Optimiser (AdamW lr

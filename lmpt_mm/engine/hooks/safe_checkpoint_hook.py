@@ -27,6 +27,9 @@ class SafeCheckpointHook(Hook):
         # (tools/train.py computes it from the config before the runner alters it.)
         checkpoint.setdefault('meta', {})['lmpt_config'] = dict(
             runner.cfg.get('lmpt_config_fingerprint') or config_fingerprint(runner.cfg))
+        if 'param_schedulers' in checkpoint:
+            checkpoint['param_schedulers'] = _without_functions(
+                checkpoint['param_schedulers'])
         for key in list(checkpoint):
             if key not in _TENSOR_KEYS:
                 checkpoint[key] = to_weights_only_tree(checkpoint[key])
@@ -34,3 +37,14 @@ class SafeCheckpointHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if 'message_hub' in checkpoint:
             checkpoint['message_hub'] = from_weights_only_tree(checkpoint['message_hub'])
+
+
+def _without_functions(state):
+    """A scheduler state without its function entries: MMEngine's ``OneCycleLR`` keeps
+    its annealing function (``anneal_func``) in ``__dict__``, which its constructor sets
+    again when a run resumes from the config."""
+    if isinstance(state, dict):
+        return {k: _without_functions(v) for k, v in state.items() if not callable(v)}
+    if isinstance(state, (list, tuple)):
+        return type(state)(_without_functions(v) for v in state)
+    return state

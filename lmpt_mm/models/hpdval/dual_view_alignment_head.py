@@ -17,6 +17,12 @@ class DVALHead(DualViewCLIPHead):
     (DB* in the paper) and the classifier's distillation loss
     (:class:`HPDVALClassifier`).
 
+    In the HP-DVAL code's stage 1 (its ``CLIPVIT`` with the prompt learner frozen at
+    ``'a photo of a'``) both views are scored against ``P_H`` computed by the text
+    tower being trained (``train_text_encoder=True``); its per-view temperatures
+    belong to the frozen prompt learner, so here they are fixed
+    (``view_log_temperature``: not trained by this head).
+
     Args: see :class:`DualViewCLIPHead`; ``loss`` defaults to DB* (class statistics
     from the config or :meth:`set_class_stats`).
     """
@@ -25,6 +31,9 @@ class DVALHead(DualViewCLIPHead):
                  loss: dict = dict(type='DistributionBalancedLoss', variant='db_star'),
                  **kwargs) -> None:
         super().__init__(loss=loss, **kwargs)
+        for temperature in (self.global_log_temperature, self.local_log_temperature):
+            if temperature is not None:
+                temperature.requires_grad_(False)
 
     def forward(self, feats) -> torch.Tensor:
         """Logits ``[B, C]``."""

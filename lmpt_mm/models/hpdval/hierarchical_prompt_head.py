@@ -1,5 +1,5 @@
 """HP-DVAL stage 2 (HPT) head: hierarchical (global / local) learned prompts + L_sc."""
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Literal, Optional, Tuple
 
 import torch
 from mmpretrain.registry import MODELS
@@ -30,7 +30,11 @@ class HPTHead(DualViewCLIPHead):
     the semantic consistency of the learned global prompts with the hand-crafted
     ones (:func:`feature_l1_loss`: mean over the ``C x D`` elements of the raw text
     features; ``sc_normalize=True`` compares unit vectors). ``sc_weight=0`` is the
-    "w/o semantic consistency" ablation.
+    "w/o semantic consistency" ablation. ``sc_prompts='local'`` puts ``L_sc`` on the
+    local prompts' features ``P_L`` instead, as the HP-DVAL code does
+    (``utils/dual_LT_engine_grouplr.py`` 201 of its release: ``F.l1_loss`` of the
+    ``text_features`` that ``models/prompt_model.py`` 306 builds from ``ctx``, the
+    context of the local view, line 335).
 
     With ``global_prompt_learner=dict(ctx_init='a photo of a')`` the global prompt
     of class ``i`` is token for token the hand-crafted ``'a photo of a {class}.'``,
@@ -44,6 +48,8 @@ class HPTHead(DualViewCLIPHead):
             overriding ``n_ctx=4, csc=False, ctx_init=None, init_std=0.02``.
         sc_weight: weight of ``L_sc`` (``>= 0``).
         sc_normalize: compare L2-normalised features in ``L_sc``.
+        sc_prompts: ``'global'`` (the paper) or ``'local'`` (the code): the prompts
+            whose features ``L_sc`` pulls toward ``P_H``.
     """
 
     def __init__(self,
@@ -51,11 +57,19 @@ class HPTHead(DualViewCLIPHead):
                  local_prompt_learner: Optional[dict] = None,
                  sc_weight: float = 1.0,
                  sc_normalize: bool = False,
+                 sc_prompts: Literal['global', 'local'] = 'global',
                  loss: dict = dict(type='DistributionBalancedLoss', variant='db_star'),
                  **kwargs) -> None:
         super().__init__(loss=loss, **kwargs)
         if sc_weight < 0:
             raise ValueError(f'sc_weight must be >= 0, got {sc_weight}')
+        if sc_prompts not in ('global', 'local'):
+            raise ValueError(f"sc_prompts must be 'global' or 'local', got {sc_prompts!r}")
+        if sc_prompts == 'local' and not self.uses_local:
+            raise ValueError("sc_prompts='local' needs the local view (its weight is 0 "
+                             f'at alpha={self.alpha}, '
+                             f'alpha_weights={self.alpha_weights!r})')
+        self.sc_prompts = sc_prompts
         self.sc_weight = float(sc_weight)
         self.sc_normalize = sc_normalize
         self.global_prompt_learner = PromptLearner(
@@ -91,6 +105,7 @@ class HPTHead(DualViewCLIPHead):
         logits = self.dual_view_logits(feats, p_global, p_local)
         losses = self._get_loss(logits, data_samples, **kwargs)
         if self.sc_weight > 0:
+            pulled = p_global if self.sc_prompts == 'global' else p_local
             losses['loss_sc'] = self.sc_weight * feature_l1_loss(
-                p_global, self.hand_crafted_features(), normalize=self.sc_normalize)
+                pulled, self.hand_crafted_features(), normalize=self.sc_normalize)
         return losses

@@ -59,10 +59,13 @@ class HPDVALClassifier(ImageClassifier):
 
     ``neck`` may leave ``in_channels`` / ``out_channels`` as ``None``: they are
     filled from the backbone's width (``embed_dims``/``embed_dim``/``feat_dim``) and
-    the head's joint-space width.
+    the head's joint-space width. ``neck=None``: no embedding head, the backbone's
+    output is the ``(global, local)`` pair itself - the HP-DVAL code's student, CLIP's
+    own visual tower (``CLIPImageEncoder(frozen=False, return_local=True)``: the
+    [CLS] and patch tokens through ``ln_post`` and ``proj``).
 
     Args:
-        backbone, neck, head: configs (or modules).
+        backbone, neck, head: configs (or modules); ``neck`` may be ``None``.
         teacher: frozen teacher config (``CLIPImageEncoder``), or ``None`` (no KD).
         kd_weight: weight of ``L_kd``.
         kd_normalize: compare L2-normalised embeddings in ``L_kd``.
@@ -76,7 +79,7 @@ class HPDVALClassifier(ImageClassifier):
     def __init__(self,
                  backbone: Union[dict, nn.Module],
                  head: Union[dict, nn.Module],
-                 neck: Union[dict, nn.Module] = dict(type='DualViewEmbeddingNeck'),
+                 neck: Optional[Union[dict, nn.Module]] = dict(type='DualViewEmbeddingNeck'),
                  teacher: Optional[Union[dict, nn.Module]] = None,
                  kd_weight: float = 1.0,
                  kd_normalize: bool = False,
@@ -96,7 +99,7 @@ class HPDVALClassifier(ImageClassifier):
                              '(freeze_student=False) for stage 1 / joint training')
         backbone = backbone if isinstance(backbone, nn.Module) else MODELS.build(backbone)
         head = head if isinstance(head, nn.Module) else MODELS.build(head)
-        if not isinstance(neck, nn.Module):
+        if neck is not None and not isinstance(neck, nn.Module):
             neck = MODELS.build(self._complete_neck(dict(neck), backbone, head))
         super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
                          train_cfg=train_cfg, data_preprocessor=data_preprocessor,
@@ -113,7 +116,8 @@ class HPDVALClassifier(ImageClassifier):
             self._check_teacher(head)
         if freeze_student:
             freeze_module(self.backbone)
-            freeze_module(self.neck)
+            if self.neck is not None:
+                freeze_module(self.neck)
         self._register_state_dict_hook(_drop_teacher_state)
         self._register_load_state_dict_pre_hook(_fill_teacher_state, with_module=True)
 
@@ -152,7 +156,8 @@ class HPDVALClassifier(ImageClassifier):
         super().train(mode)
         if self.freeze_student:
             self.backbone.eval()
-            self.neck.eval()
+            if self.neck is not None:
+                self.neck.eval()
         if self.teacher is not None:
             self.teacher.eval()
         return self

@@ -80,11 +80,11 @@ def parse_db_options(
                         off_when_empty=False) or dict(DEFAULT_MAP_PARAM)
     # A missing key means "this part off": no bias (kappa = 0) or lambda = 1.
     reg_opts = _options(logit_reg, 'logit_reg',
-                        dict(init_bias=0.0, neg_scale=1.0),
+                        dict(init_bias=0.0, neg_scale=1.0, pos_scale=1.0),
                         off_when_empty=True)
-    if reg_opts is not None and not reg_opts['neg_scale'] > 0:
-        raise ValueError('logit_reg neg_scale must be > 0, got '
-                         f"{reg_opts['neg_scale']}")
+    for key in ('neg_scale', 'pos_scale'):
+        if reg_opts is not None and not reg_opts[key] > 0:
+            raise ValueError(f'logit_reg {key} must be > 0, got {reg_opts[key]}')
     return focal_opts, map_opts, reg_opts
 
 
@@ -138,7 +138,10 @@ def distribution_balanced_loss(
     2. NTR (``logit_reg=dict(init_bias=kappa, neg_scale=lambda)``; ``dict()``
        or None: off; a missing key: ``kappa = 0`` / ``lambda = 1``):
        ``z' = z + b`` (:func:`ntr_bias`), ``z'' = y z' + (1 - y) lambda z'``,
-       ``w'' = y w + (1 - y) w / lambda``.
+       ``w'' = y w + (1 - y) w / lambda``. ``logit_reg['pos_scale']`` (``s_+``,
+       default 1) scales the positive logits likewise, ``z'' = y s_+ z' + ...``
+       (the ``ResampleLoss`` of the HP-DVAL / LMPT code, ``dbl.py``; weights
+       unchanged); it multiplies DB*'s ``w_i``.
     3. ``bce = BCEWithLogits(z'', y)`` element-wise; with
        ``focal=dict(focal=True, balance_param, gamma)``:
        ``l = balance_param (1 - p_t)^gamma w'' bce``, ``p_t = exp(-bce)``;
@@ -243,6 +246,8 @@ def _db_loss(logits: torch.Tensor, targets: torch.Tensor,
                          neg_scale))
     pos_scale = to_dev(db_star_scale(class_freq)) \
         if variant == 'db_star' else 1.0
+    if reg_opts is not None:
+        pos_scale = pos_scale * float(reg_opts['pos_scale'])
     if reg_opts is not None or variant == 'db_star':
         z = z * (y * pos_scale + (1.0 - y) * neg_scale)  # [B, C]
     if reg_opts is not None and neg_scale != 1.0:
@@ -314,7 +319,8 @@ class DistributionBalancedLoss(nn.Module):
             ``'CB'``.
         focal: ``dict(focal, balance_param, gamma)``; None = no focal.
         map_param: ``dict(alpha, beta, gamma)`` of ``'rebalance'``.
-        logit_reg: ``dict(init_bias, neg_scale)`` (NTR); ``dict()``/None = off.
+        logit_reg: ``dict(init_bias, neg_scale, pos_scale)`` (NTR; ``pos_scale``
+            scales the positive logits, default 1); ``dict()``/None = off.
         cb_beta: beta of ``'CB'``.
         variant: ``'db'`` or ``'db_star'`` (HP-DVAL's DB*).
         loss_weight: multiplies the loss.

@@ -11,7 +11,9 @@ _base_ = [
 ]
 method_name = 'HP-DVAL stage 1 (base classes)'
 
-model = dict(head=dict(classes=_base_.base_classes, loss=_base_.asl_loss))
+# CLIP's scale, as the offline few-shot demo was measured (../hpdval_synth-vit_synth-fs.py).
+model = dict(head=dict(score_scale='clip', classes=_base_.base_classes,
+                       loss=_base_.asl_loss))
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4))
 param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, T_max=2, eta_min=0.0,
                        convert_to_iter_based=True)
