@@ -24,7 +24,8 @@ from lmpt_mm.cli.work_dir_guard import (FINGERPRINT_CFG_KEY, check_work_dir_owne
                                         resolve_auto_resume)
 
 # Hooks every run gets, whatever its config says (see each hook's docstring).
-REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook')
+REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook',
+                  'ClassListCheckHook')
 DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 

@@ -1,4 +1,5 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .class_list_check_hook import ClassListCheckHook
 from .class_stats_hook import ClassStatsHook
 from .eval_images_check_hook import EvalImagesCheckHook
 from .epoch_seed_hook import EpochSeedHook, epoch_seed
@@ -8,7 +9,7 @@ from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
-__all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
+__all__ = ['AtomicCheckpointHook', 'ClassListCheckHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
            'FeatureCacheHook', 'FreezeModulesHook', 'NonFiniteLossHook',
            'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed',
            'trainable_parameter_counts']
