@@ -12,6 +12,7 @@
 import json
 import pickle
 import zipfile
+from pathlib import Path
 from typing import Tuple
 
 import open_clip
@@ -178,3 +179,22 @@ def test_state_dict_that_says_openai_gets_quick_gelu(tiny, open_arch, tmp_path):
                     context_length=torch.tensor(32), vocab_size=torch.tensor(49408)),
                path)
     assert _activations(load_clip(open_arch, str(path), cache=False)) == {'QuickGELU'}
+
+
+def test_package_never_calls_torch_jit_load():
+    import ast
+
+    import lmpt_mm
+    package = Path(lmpt_mm.__file__).parent
+    calls = []
+    for path in sorted(package.rglob('*.py')) + sorted(
+            (package.parent / 'tools').glob('*.py')):
+        text = path.read_text()
+        if 'jit' not in text:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr == 'load' and ast.unparse(node.func.value).endswith(
+                        'jit'):
+                calls.append(f'{path}:{node.lineno}')
+    assert not calls, calls
