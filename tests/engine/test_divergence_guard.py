@@ -87,7 +87,7 @@ def test_largest_abs_and_bad_arguments():
 
 def test_train_tool_passes_the_config_bounds_to_the_hook(tmp_path, mm_log):
     from lmpt_mm.cli.runner_setup import prepare_train_cfg
-    config = Path(__file__).resolve().parents[2] / 'tests' / 'fixtures' / 'tiny_resnet_lt.py'
+    config = Path(__file__).resolve().parents[1] / 'fixtures' / 'tiny_resnet_lt.py'
     args = SimpleNamespace(config=str(config), work_dir=str(tmp_path), amp=False,
                            unsafe_load=False, no_validate=False, resume=None,
                            auto_scale_lr=False, launcher='none', force_work_dir=False,

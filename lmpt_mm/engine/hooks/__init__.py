@@ -9,7 +9,7 @@ from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
-__all__ = ['AtomicCheckpointHook', 'ClassListCheckHook', 'ClassStatsHook', 'EpochSeedHook', 'EvalImagesCheckHook',
-           'FeatureCacheHook', 'FreezeModulesHook', 'NonFiniteLossHook',
-           'SafeCheckpointHook', 'StrictCheckpointLoadHook', 'epoch_seed',
-           'trainable_parameter_counts']
+__all__ = ['AtomicCheckpointHook', 'ClassListCheckHook', 'ClassStatsHook',
+           'EpochSeedHook', 'EvalImagesCheckHook', 'FeatureCacheHook',
+           'FreezeModulesHook', 'NonFiniteLossHook', 'SafeCheckpointHook',
+           'StrictCheckpointLoadHook', 'epoch_seed', 'trainable_parameter_counts']

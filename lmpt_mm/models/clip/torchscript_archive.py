@@ -153,7 +153,7 @@ class _TensorsOnlyUnpickler(pickle.Unpickler):
 
 
 def is_torchscript_archive(path: str) -> bool:
-    """TorchScript zips hold a ``code/`` folder and ``constants.pkl``; torch.save zips do not."""
+    """TorchScript zips hold ``code/`` and ``constants.pkl``; torch.save zips do not."""
     if not zipfile.is_zipfile(path):
         return False
     with zipfile.ZipFile(path) as zf:
