@@ -79,6 +79,8 @@ BUILDERS = {
         dict(type='ClassAwareSampler', seed=0),
         default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
     ('HOOKS', 'ClassStatsHook'): lambda c: registry.HOOKS.build(dict(type='ClassStatsHook')),
+    ('HOOKS', 'ClassListCheckHook'):
+        lambda c: registry.HOOKS.build(dict(type='ClassListCheckHook')),
     ('HOOKS', 'EpochSeedHook'): lambda c: registry.HOOKS.build(dict(type='EpochSeedHook')),
     ('HOOKS', 'SafeCheckpointHook'):
         lambda c: registry.HOOKS.build(dict(type='SafeCheckpointHook')),

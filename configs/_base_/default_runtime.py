@@ -12,11 +12,13 @@ default_hooks = dict(
     visualization=dict(type='VisualizationHook', enable=False),
 )
 # tools/train.py adds these to every run as well (safe checkpoints, exact resume,
-# class statistics from the train split); listed here so plain Runner use gets them.
+# class statistics from the train split, the head's classes checked against the
+# data); listed here so plain Runner use gets them.
 custom_hooks = [
     dict(type='SafeCheckpointHook'),
     dict(type='EpochSeedHook'),
     dict(type='ClassStatsHook'),
+    dict(type='ClassListCheckHook'),
 ]
 
 env_cfg = dict(

@@ -22,7 +22,7 @@ RUNNER_KEYS = frozenset((
     'log_processor', 'log_level', 'visualizer', 'default_scope', 'randomness',
     'experiment_name', 'model_wrapper_cfg', 'find_unused_parameters'))
 LMPT_KEYS = frozenset(('feature_cache', 'method_name', 'unsafe_checkpoint_load',
-                       'class_names', 'data_root'))
+                       'class_names', 'data_root', 'divergence_guard'))
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 

@@ -18,13 +18,15 @@ from mmengine.model import is_model_wrapper
 from lmpt_mm.cli.cfg_options_check import warn_unused_cfg_options
 from lmpt_mm.engine.distributed import init_cpu_process_group
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
+from lmpt_mm.engine.hooks.non_finite_loss_hook import GUARD_CFG_KEY
 from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
 from lmpt_mm.engine.work_dir_checkpoints import config_fingerprint
 from lmpt_mm.cli.work_dir_guard import (FINGERPRINT_CFG_KEY, check_work_dir_owner,
                                         resolve_auto_resume)
 
 # Hooks every run gets, whatever its config says (see each hook's docstring).
-REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook')
+REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook',
+                  'ClassListCheckHook')
 DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
@@ -73,10 +75,11 @@ def use_atomic_checkpoints(cfg: Config) -> None:
         ckpt['type'] = 'AtomicCheckpointHook'
 
 
-def add_hook(cfg: Config, name: str) -> None:
+def add_hook(cfg: Config, name: str, **kwargs) -> None:
+    """Add hook ``name`` (with ``kwargs``) unless the config lists it already."""
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(h.get('type') == name for h in hooks):
-        hooks.append(dict(type=name))
+        hooks.append(dict(type=name, **kwargs))
     cfg.custom_hooks = hooks
 
 
@@ -186,7 +189,8 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     add_hook(cfg, 'EvalImagesCheckHook')  # val/test images exist before training
-    add_hook(cfg, 'NonFiniteLossHook')  # stop at the first NaN/inf loss
+    # Stop at the first NaN/inf loss or runaway parameter (bounds: `divergence_guard`).
+    add_hook(cfg, 'NonFiniteLossHook', **dict(cfg.get(GUARD_CFG_KEY) or {}))
     use_atomic_checkpoints(cfg)
     cfg[FINGERPRINT_CFG_KEY] = config_fingerprint(cfg)
     force = getattr(args, 'force_work_dir', False)

@@ -27,6 +27,8 @@ import torch
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from lmpt_mm.engine.work_dir_checkpoints import damage_report
+
 HISTORY_BUFFER_TAG = '__lmpt_mm_history_buffer__'
 UNSAFE_ENV = 'LMPT_MM_UNSAFE_CHECKPOINT_LOAD'
 _UNSAFE_LOAD = False
@@ -136,8 +138,10 @@ def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
 
     Raises:
         FileNotFoundError: no such file.
-        CorruptCheckpointError: empty, truncated or not a checkpoint (the unsafe
-            opt-in would not help, so it is not suggested).
+        CorruptCheckpointError: empty, truncated, damaged (its sha256 sidecar or
+            zip CRCs do not match: see
+            :func:`~lmpt_mm.engine.work_dir_checkpoints.damage_report`) or not a
+            checkpoint (the unsafe opt-in would not help, so it is not suggested).
         RuntimeError: the file needs a pickled global (named) and unsafe loading
             was not allowed.
     """
@@ -146,6 +150,9 @@ def load_local_checkpoint(filename: str, map_location: Any = None) -> Any:
         raise FileNotFoundError(f'checkpoint {filename} can not be found.')
     if osp.getsize(filename) == 0:
         raise _corrupt(filename, 'the file is empty (0 bytes)')
+    damage = damage_report(filename)
+    if damage is not None:
+        raise _corrupt(filename, damage)
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except Exception as err:  # noqa: BLE001 - re-raised below with the fix

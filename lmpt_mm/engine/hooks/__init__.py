@@ -1,4 +1,5 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .class_list_check_hook import ClassListCheckHook
 from .class_stats_hook import ClassStatsHook
 from .ema_from_start_hook import EMAFromStartHook
 from .eval_images_check_hook import EvalImagesCheckHook
@@ -10,7 +11,8 @@ from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .strict_load_hook import StrictCheckpointLoadHook
 
-__all__ = ['AtomicCheckpointHook', 'ClassStatsHook', 'EMAFromStartHook', 'EpochSeedHook',
-           'EvalImagesCheckHook', 'EvaluationRecordHook', 'FeatureCacheHook',
+__all__ = ['AtomicCheckpointHook', 'ClassListCheckHook', 'ClassStatsHook',
+           'EMAFromStartHook', 'EpochSeedHook', 'EvalImagesCheckHook',
+           'EvaluationRecordHook', 'FeatureCacheHook',
            'FreezeModulesHook', 'NonFiniteLossHook', 'SafeCheckpointHook',
            'StrictCheckpointLoadHook', 'epoch_seed', 'trainable_parameter_counts']

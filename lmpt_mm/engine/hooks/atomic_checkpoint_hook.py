@@ -10,7 +10,9 @@ from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
 
 from lmpt_mm.engine.work_dir_checkpoints import (TMP_SUFFIX, atomic_write_bytes,
-                                                 fsync_dir, remove_stale_temp_files)
+                                                 fsync_dir, remove_checksum,
+                                                 remove_stale_temp_files,
+                                                 write_checksum)
 
 
 @HOOKS.register_module()
@@ -22,8 +24,9 @@ class AtomicCheckpointHook(CheckpointHook):
     truncated ``epoch_N.pth`` and, with ``max_keep_ckpts=1``, no usable checkpoint.
     Here each checkpoint goes to a temp file in the same folder, is flushed and
     fsynced, then renamed; ``last_checkpoint`` likewise; old checkpoints are deleted
-    only after both are complete. ``tools/train.py`` puts it in place of
-    ``CheckpointHook`` (local work dirs).
+    only after both are complete. Each checkpoint gets a ``<name>.sha256`` sidecar,
+    which loading checks (a damaged file is refused, naming it). ``tools/train.py``
+    puts it in place of ``CheckpointHook`` (local work dirs).
     """
 
     def before_train(self, runner) -> None:
@@ -62,8 +65,11 @@ class AtomicCheckpointHook(CheckpointHook):
             return
         with open(tmp, 'rb+') as f:
             os.fsync(f.fileno())
+        # A sidecar of an earlier save under this name would not match the new file.
+        remove_checksum(final)
         os.replace(tmp, final)
         fsync_dir(self.out_dir)
+        write_checksum(final)
         atomic_write_bytes(osp.join(runner.work_dir, 'last_checkpoint'),
                            str(final).encode())
         # Only now, with the new checkpoint complete, may the old ones go.
@@ -72,5 +78,6 @@ class AtomicCheckpointHook(CheckpointHook):
                                                self.filename_tmpl.format(old_step))
             if self.file_backend.isfile(path):
                 self.file_backend.remove(path)
+                remove_checksum(path)
             elif self.file_backend.isdir(path):
                 self.file_backend.rmtree(path)

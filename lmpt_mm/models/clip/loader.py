@@ -10,20 +10,28 @@ backbone and the prompt heads. ``pretrained`` is one of
 * a local file:
 
   - OpenAI's original TorchScript archive (``RN50.pt``, ``ViT-B-16.pt``). These files
-    fail under ``torch.load(weights_only=True)``; they are read with
-    ``torch.jit.load``, whose archive code is compiled by TorchScript and whose
-    pickles are restricted to tensors and TorchScript types (no arbitrary Python
-    objects are created), and only the state dict is kept - no JIT module is used.
+    fail under ``torch.load(weights_only=True)``, and ``torch.jit.load`` would run
+    the archive's own code (a crafted file can write files while it is read); their
+    tensors are read by :func:`~lmpt_mm.models.clip.torchscript_archive.
+    read_torchscript_tensors`, which unpickles only module records and tensors and
+    never reads the archive's code.
   - a plain state dict, or an open_clip checkpoint ``{'state_dict': ...}`` (keys may
     carry DDP's ``module.`` prefix), read with ``torch.load(weights_only=True)``;
     ``.safetensors`` files too.
 
-QuickGELU: OpenAI's models were trained with QuickGELU. With ``quick_gelu=None`` it
-is switched on automatically for OpenAI weights - the ``'openai'`` tag, TorchScript
-archives, and state dicts still carrying OpenAI's ``input_resolution`` /
-``context_length`` / ``vocab_size`` entries - and otherwise taken from the open_clip
-model config (e.g. ``RN50`` vs ``RN50-quickgelu``). Pass ``quick_gelu=True/False`` to
-override.
+QuickGELU: OpenAI's models were trained with QuickGELU, most others with GELU; the
+wrong one changes every output by a few percent without any error, so it is never
+guessed. With ``quick_gelu=None`` it is taken from
+
+* the weights when they say: the ``'openai'`` tag, TorchScript archives (OpenAI's
+  format) and state dicts still carrying OpenAI's ``input_resolution`` /
+  ``context_length`` / ``vocab_size`` entries get QuickGELU;
+* else the open_clip model config when it sets ``quick_gelu`` (``RN50-quickgelu``,
+  lmpt_mm's ``lmpt-*`` configs) - a choice made by naming the architecture;
+* else (a plain state dict for e.g. ``ViT-B-16``, whose config leaves it open)
+  :func:`load_clip` raises, asking for ``quick_gelu=True/False``.
+
+Pass ``quick_gelu=True/False`` to override.
 
 Loads are cached per ``(arch, pretrained, quick_gelu)`` (files also by modification
 time), so the backbone and the head of a model read a checkpoint once. The cached
@@ -33,8 +41,6 @@ classifiers never share parameters.
 """
 import copy
 import os
-import warnings
-import zipfile
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
@@ -44,6 +50,7 @@ from open_clip.pretrained import get_pretrained_cfg, list_pretrained_tags_by_mod
 from torch import nn
 
 from .freeze import freeze_module
+from .torchscript_archive import is_torchscript_archive, read_torchscript_tensors
 
 RANDOM_INIT_SEED = 0
 # Entries of OpenAI's TorchScript state dicts that are not open_clip parameters.
@@ -60,15 +67,6 @@ def _download_help(arch: str) -> str:
     return (f"download OpenAI's original checkpoint '{filename}'{where} (or any "
             f"open_clip checkpoint of '{arch}') and pass its local path as "
             f"pretrained='/path/to/{filename}'")
-
-
-def _is_torchscript_archive(path: str) -> bool:
-    """TorchScript zips hold a ``code/`` folder and ``constants.pkl``; torch.save zips do not."""
-    if not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-    return any(n.endswith('constants.pkl') or '/code/' in n for n in names)
 
 
 def read_state_dict(path: str) -> Tuple[Dict[str, torch.Tensor], bool]:
@@ -88,10 +86,8 @@ def read_state_dict(path: str) -> Tuple[Dict[str, torch.Tensor], bool]:
     if str(path).endswith('.safetensors'):
         from safetensors.torch import load_file
         checkpoint = load_file(path, device='cpu')
-    elif _is_torchscript_archive(path):
-        with warnings.catch_warnings():  # torch.jit's deprecation notice; we keep no JIT
-            warnings.simplefilter('ignore', FutureWarning)
-            checkpoint = torch.jit.load(path, map_location='cpu').state_dict()
+    elif is_torchscript_archive(path):
+        checkpoint = read_torchscript_tensors(path)
         is_openai = True
     else:
         try:
@@ -115,11 +111,15 @@ def read_state_dict(path: str) -> Tuple[Dict[str, torch.Tensor], bool]:
     return state_dict, is_openai
 
 
-def _create(arch: str, quick_gelu: Optional[bool]) -> nn.Module:
+def _check_arch(arch: str) -> None:
     if arch not in open_clip.list_models():
         raise ValueError(f"Unknown open_clip architecture '{arch}'. Known names include "
                          "'RN50', 'ViT-B-16' and lmpt_mm's test configs 'lmpt-tiny-vit', "
                          "'lmpt-tiny-rn' (open_clip.list_models() lists all).")
+
+
+def _create(arch: str, quick_gelu: Optional[bool]) -> nn.Module:
+    _check_arch(arch)
     kwargs = {} if quick_gelu is None else {'quick_gelu': bool(quick_gelu)}
     return open_clip.create_model(arch, pretrained=None, **kwargs)
 
@@ -130,10 +130,29 @@ def _load_file(arch: str, path: str, quick_gelu: Optional[bool]) -> nn.Module:
             f"CLIP weights '{path}' for architecture '{arch}' not found (it is neither an "
             f"open_clip tag of '{arch}' {list_pretrained_tags_by_model(arch)} nor an "
             f'existing file). To use weights offline, {_download_help(arch)}.')
+    _check_arch(arch)
     state_dict, is_openai = read_state_dict(path)
-    if quick_gelu is None and is_openai:
-        quick_gelu = True
+    if quick_gelu is None:
+        quick_gelu = True if is_openai else open_clip.get_model_config(arch).get(
+            'quick_gelu')
+    if quick_gelu is None:
+        raise ValueError(
+            f"Cannot tell which activation the CLIP weights '{path}' were trained with: "
+            'the file is a plain state dict (no TorchScript archive, no OpenAI '
+            f"input_resolution/context_length/vocab_size entries) and open_clip's "
+            f"'{arch}' config does not set quick_gelu. OpenAI's CLIP weights need "
+            'QuickGELU, most other open_clip weights (LAION, DataComp) GELU; the wrong '
+            'one shifts every output by a few percent without any error. Set it '
+            'explicitly on every CLIP component, e.g. --cfg-options '
+            'model.backbone.quick_gelu=True model.head.quick_gelu=True (False for '
+            "GELU), or use the architecture's '-quickgelu' variant.")
     model = _create(arch, quick_gelu)
+    # Non-persistent buffers (open_clip's attention mask) are rebuilt by the
+    # model; TorchScript archives store them like any buffer.
+    persistent = model.state_dict().keys()
+    for name, _ in model.named_buffers():
+        if name not in persistent:
+            state_dict.pop(name, None)
     logit_scale = state_dict.get('logit_scale')
     if logit_scale is not None and logit_scale.ndim != model.logit_scale.ndim:
         state_dict['logit_scale'] = logit_scale.reshape(model.logit_scale.shape)
