@@ -3,16 +3,14 @@ trains CLIP's towers with the OneCycle schedule and the EMA, stage 2 starts from
 checkpoint (EMA weights) and trains only the prompts and temperatures.
 
 The tiny configs inherit the real ``configs/hpdval/hpdval-stage{1,2}_vit-b16_voc-lt.py``
-and swap in lmpt_mm's tiny CLIP and the tiny data. Both stages run tools/train.py's
-``main`` in this process (the same command line; no interpreter and imports to start
-per stage)."""
-import importlib.util
+and swap in lmpt_mm's tiny CLIP and the tiny data; tools/train.py runs in this process
+(test_hpdval_stages.train)."""
 import json
 from pathlib import Path
 
 import torch
 
-from test_hpdval_stages import CLASSES, CONFIGS, REPO, TINY_DATA
+from test_hpdval_stages import CLASSES, CONFIGS, TINY_DATA, train
 
 TINY_MODEL = """
 model = dict(
@@ -27,24 +25,6 @@ def tiny_config(tmp: Path, real: str) -> Path:
     path.write_text(f"_base_ = ['{CONFIGS / real}']\n"
                     + TINY_MODEL.format(classes=CLASSES) + data)
     return path
-
-
-def train(config: Path, work_dir: Path, data_root: Path, *options: str) -> str:
-    """``python tools/train.py CONFIG --work-dir W --cfg-options ...`` in process: the
-    run's log text."""
-    spec = importlib.util.spec_from_file_location('_tool_train', REPO / 'tools' / 'train.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    # the configs' `randomness.deterministic` switches torch's global flag on: restored
-    # for the tests that share this process
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    try:
-        tool.main([str(config), '--work-dir', str(work_dir), '--cfg-options', *options,
-                   *(f'{loader}.dataset.data_root={data_root}' for loader in (
-                       'train_dataloader', 'val_dataloader', 'test_dataloader'))])
-    finally:
-        torch.use_deterministic_algorithms(deterministic)
-    return ''.join(p.read_text() for p in work_dir.glob('*/*.log'))
 
 
 def lrs(work_dir: Path) -> list:
