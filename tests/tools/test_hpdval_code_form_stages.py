@@ -3,7 +3,8 @@ trains CLIP's towers with the OneCycle schedule and the EMA, stage 2 starts from
 checkpoint (EMA weights) and trains only the prompts and temperatures.
 
 The tiny configs inherit the real ``configs/hpdval/hpdval-stage{1,2}_vit-b16_voc-lt.py``
-and swap in lmpt_mm's tiny CLIP and the tiny data."""
+and swap in lmpt_mm's tiny CLIP and the tiny data; tools/train.py runs in this process
+(test_hpdval_stages.train)."""
 import json
 from pathlib import Path
 
@@ -49,9 +50,9 @@ def test_code_form_stages_train_through_the_tools(tiny_lt_world, tmp_path):
     assert 0 < lrs(s1)[0] < 1e-5  # OneCycle's warm-up: far below the peak 1e-5
 
     s2 = tmp_path / 's2'
-    proc = train(tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt.py'), s2,
-                 tiny_lt_world, f'load_from={s1 / "epoch_1.pth"}')
-    assert 'Load checkpoint from' in proc.stdout + proc.stderr
+    log = train(tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt.py'), s2,
+                tiny_lt_world, f'load_from={s1 / "epoch_1.pth"}')
+    assert f'Load checkpoint from {s1 / "epoch_1.pth"}' in log
     state2 = torch.load(s2 / 'epoch_1.pth', weights_only=False)['state_dict']
     for name in (key, 'head.text_encoder.text_projection'):  # frozen, from stage 1
         assert torch.equal(state2[name], state1[name]), name

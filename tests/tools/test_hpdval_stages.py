@@ -3,11 +3,11 @@
 The tiny configs inherit the paper-form ``configs/hpdval/hpdval-stage{1,2}_vit-b16_voc-lt_paper.py``
 and swap in a 2-layer ViT student, lmpt_mm's tiny CLIP and the tiny data, so the
 stages, losses, freezing and the stage-2 ``load_from`` are the real configs' own.
+tools/train.py's ``main`` runs in this process (the same command line; no interpreter
+and imports to start per stage).
 """
+import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -55,18 +55,22 @@ def tiny_config(tmp: Path, real: str, stage: int) -> Path:
     return path
 
 
-def train(config: Path, work_dir: Path, data_root: Path, *options: str):
-    args = [sys.executable, 'tools/train.py', str(config), '--work-dir', str(work_dir),
-            '--cfg-options', *options,
-            *(f'{loader}.dataset.data_root={data_root}'
-              for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'))]
-    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError(f'{" ".join(args)} failed ({proc.returncode}):\n'
-                             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
-    return proc
+def train(config: Path, work_dir: Path, data_root: Path, *options: str) -> str:
+    """``python tools/train.py CONFIG --work-dir W --cfg-options ...`` in process: the
+    run's log text."""
+    spec = importlib.util.spec_from_file_location('_tool_train', REPO / 'tools' / 'train.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    # the configs' `randomness.deterministic` switches torch's global flag on: restored
+    # for the tests that share this process
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    try:
+        tool.main([str(config), '--work-dir', str(work_dir), '--cfg-options', *options,
+                   *(f'{loader}.dataset.data_root={data_root}' for loader in (
+                       'train_dataloader', 'val_dataloader', 'test_dataloader'))])
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+    return ''.join(p.read_text() for p in work_dir.glob('*/*.log'))
 
 
 def val_metric_keys(work_dir: Path) -> set:
@@ -107,8 +111,8 @@ def test_stage1_trains_student_with_kd(stage1_run):
 def test_stage2_starts_from_stage1_weights(stage1_run, tiny_lt_world, tmp_path):
     config = tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt_paper.py', stage=2)
     stage1_ckpt = stage1_run / 'epoch_1.pth'
-    proc = train(config, tmp_path / 'work', tiny_lt_world, f'load_from={stage1_ckpt}')
-    assert f'Load checkpoint from {stage1_ckpt}' in proc.stdout + proc.stderr
+    log = train(config, tmp_path / 'work', tiny_lt_world, f'load_from={stage1_ckpt}')
+    assert f'Load checkpoint from {stage1_ckpt}' in log
     stage1 = torch.load(stage1_ckpt, weights_only=True)['state_dict']
     stage2 = torch.load(tmp_path / 'work' / 'epoch_1.pth', weights_only=True)['state_dict']
     student = [k for k in stage2 if k.startswith(('backbone.', 'neck.'))]
