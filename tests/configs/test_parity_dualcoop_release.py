@@ -53,7 +53,7 @@ RTOL = 1e-4
 VOC = 'configs/dualcoop/dualcoop_rn50_voc-lt.py'
 COCO = 'configs/dualcoop/dualcoop_rn50_coco-lt.py'
 BATCH = 2
-NUM_CLASSES = 2
+NUM_CLASSES = 1
 pytestmark = pytest.mark.slow  # real RN50 architecture (random weights)
 
 
@@ -195,6 +195,7 @@ def voc():
     cfg = load(VOC)
     model = random_rn50_model(cfg)
     batch = make_batch(cfg, NUM_CLASSES, batch_size=BATCH)
+    batch['data_samples'][1].set_gt_label([])  # one positive, one negative pair
     batch['inputs'] = [torch.nn.functional.interpolate(
         img[None].float(), size=(224, 224), mode='nearest')[0].to(torch.uint8)
         for img in batch['inputs']]  # RN50's own 7x7 grid
