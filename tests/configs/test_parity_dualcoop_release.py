@@ -32,7 +32,6 @@ same weights (recipe card, configs/dualcoop/README.md).
 """
 import math
 from pathlib import Path
-from typing import Tuple
 
 import pytest
 import torch
@@ -307,8 +306,9 @@ def test_logits_loss_and_first_step_are_the_release(voc):
     assert differs(forty_nine, logits[:, 1] - logits[:, 0])
 
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    schedulers = [PARAM_SCHEDULERS.build(dict(s, optimizer=wrapper))
-                  for s in cfg.param_scheduler]
+    # building the schedulers sets epoch 0's lr: the warm-up's 1e-5
+    for scheduler_cfg in cfg.param_scheduler:
+        PARAM_SCHEDULERS.build(dict(scheduler_cfg, optimizer=wrapper))
     assert wrapper.optimizer.param_groups[0]['lr'] == pytest.approx(1e-5, rel=1e-9)
     params = (head.pos_prompt_learner.ctx, head.neg_prompt_learner.ctx)
     p0 = [p.detach().clone() for p in params]
@@ -335,4 +335,3 @@ def test_logits_loss_and_first_step_are_the_release(voc):
         assert err <= 2 * ulp + RTOL * step, f'{name}: p1 off by {err:.3g} (step {step:.3g})'
         # changed formula: the first step at the base lr (no warm-up)
         assert lr == pytest.approx(1e-5) and cfg.dualcoop_lr / lr >= 100
-    del schedulers
