@@ -124,6 +124,8 @@ BUILDERS = {
         dict(type='DistributionBalancedLoss', **FREQ)),
     ('MODELS', 'ClassSpecificEmbeddingLoss'): lambda c: registry.MODELS.build(
         dict(type='ClassSpecificEmbeddingLoss', class_freq=FREQ['class_freq'])),
+    ('MODELS', 'DetachableAsymmetricLoss'): lambda c: registry.MODELS.build(
+        dict(type='DetachableAsymmetricLoss', detach_focal_weight=True)),
     # HP-DVAL (lmpt_mm.models.hpdval)
     ('MODELS', 'DualViewEmbeddingNeck'): lambda c: registry.MODELS.build(
         dict(type='DualViewEmbeddingNeck', in_channels=64, out_channels=32)),

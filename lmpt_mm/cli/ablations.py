@@ -135,9 +135,11 @@ def _dualcoop_rows() -> List[Row]:
         Row('CoOp (4 tokens from "a photo of a", global view, DB)', COOP),
         Row('CoOp from 16 random tokens (DualCoOp\'s init), DB', COOP, random16),
         Row('CoOp from 16 random tokens, ASL (DualCoOp\'s loss)', COOP, random16 + (
-            'model.head.loss._delete_=True', 'model.head.loss.type=AsymmetricLoss',
+            'model.head.loss._delete_=True', 'model.head.loss.type=DetachableAsymmetricLoss',
             'model.head.loss.use_sigmoid=True', 'model.head.loss.gamma_pos=0.0',
-            'model.head.loss.gamma_neg=4.0', 'model.head.loss.clip=0.05')),
+            'model.head.loss.gamma_neg=4.0', 'model.head.loss.clip=0.05',
+            'model.head.loss.eps=1e-06', 'model.head.loss.detach_focal_weight=True',
+            'model.head.loss.reduction=sum', 'model.head.loss.loss_weight=1.0')),
     ]
 
 

@@ -1,5 +1,7 @@
-"""Losses: the Distribution-Balanced family (BCE / Focal / CB / DB / DB*) and
-LMPT's class-specific embedding loss; pure functions plus registered modules."""
+"""Losses: the Distribution-Balanced family (BCE / Focal / CB / DB / DB*), LMPT's
+class-specific embedding loss and the asymmetric loss with a detachable focal weight;
+pure functions plus registered modules."""
+from .asymmetric_loss import DetachableAsymmetricLoss, asymmetric_loss_elementwise
 from .class_counts import check_class_stats, load_class_stats
 from .cse_loss import (ClassSpecificEmbeddingLoss,
                        class_specific_embedding_loss, cse_margins_and_weights,
@@ -15,5 +17,6 @@ __all__ = [
     'class_balanced_weight', 'db_star_scale', 'ClassSpecificEmbeddingLoss',
     'class_specific_embedding_loss', 'cse_margins_and_weights',
     'feature_distance', 'token_distance', 'check_class_stats',
-    'load_class_stats', 'feature_l1_loss'
+    'load_class_stats', 'feature_l1_loss', 'DetachableAsymmetricLoss',
+    'asymmetric_loss_elementwise'
 ]

@@ -81,3 +81,39 @@ def test_towers_are_private_copies():
     a, b = CLIPImageEncoder('lmpt-tiny-vit'), CLIPImageEncoder('lmpt-tiny-vit')
     assert a.visual.proj.data_ptr() != b.visual.proj.data_ptr()
     assert torch.equal(a.visual.proj, b.visual.proj)
+
+
+def test_rn_region_sets_and_resized_grid():
+    """'mean_and_positions' = the pool's mean token, then the 'positions' set; other input
+    sizes need resnet_pos_interpolation, and the global embedding at the pool's own grid
+    is open_clip's attention pool output."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 32, 32)
+    positions = CLIPImageEncoder('lmpt-tiny-rn', return_local=True)
+    both = CLIPImageEncoder('lmpt-tiny-rn', return_local=True,
+                            resnet_regions='mean_and_positions')
+    both.load_state_dict(positions.state_dict())
+    (g1, local), (g2, local_both) = positions(x), both(x)
+    assert local_both.shape[1] == local.shape[1] + 1
+    assert torch.allclose(local_both[:, 1:], local, atol=1e-6)
+    assert torch.allclose(g1, g2) and torch.allclose(g1, positions.visual(x), atol=1e-5)
+    big = torch.randn(2, 3, 64, 64)  # a 2x2 map against the pool's 1x1 grid
+    with pytest.raises(ValueError, match="resnet_pos_interpolation='bicubic'"):
+        positions(big)
+    resized = CLIPImageEncoder('lmpt-tiny-rn', return_local=True,
+                               resnet_pos_interpolation='bicubic')
+    glob, local_big = resized(big)
+    assert glob.shape == (2, resized.embed_dim) and local_big.shape[1] == 4
+    global_only = CLIPImageEncoder('lmpt-tiny-rn', resnet_pos_interpolation='bicubic')
+    global_only.load_state_dict(resized.state_dict())
+    assert torch.allclose(global_only(big)[0], glob, atol=1e-6)
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(arch='lmpt-tiny-rn', resnet_regions='all'), 'resnet_regions must be one of'),
+    (dict(arch='lmpt-tiny-rn', resnet_pos_interpolation='nearest'), "None or 'bicubic'"),
+    (dict(arch='lmpt-tiny-vit', resnet_regions='mean_and_positions'), 'apply to CLIP ResNets'),
+])
+def test_rn_region_options_are_checked(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        CLIPImageEncoder(**kwargs)
