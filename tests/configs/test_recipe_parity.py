@@ -29,8 +29,9 @@ code's maths - no lmpt_mm loss, prompt or optimiser code:
 - **ResNet-50 ERM / DB-Focal** (DB-loss paper): BCE / DB-Focal as a mean over
   ``B x C``, the warmup's first lr ``0.02 / 3``, gradient-norm clipping at 35, SGD.
 
-- **DualCoOp** (paper, Sun et al. 2022; no published code trains it on these datasets
-  and we could not run its code): positive and negative CoOp prompts per class, region
+- **DualCoOp, paper form** (``*_paper.py`` and the ViT-B/16 extension; Sun et al.
+  2022; the default RN50 configs follow the release: tests/configs/
+  test_parity_dualcoop_release.py): positive and negative CoOp prompts per class, region
   logits ``exp(logit_scale) * cos`` on the ViT's projected patch tokens (open_clip's
   own tower), spatial softmax of the positive region logits (``spatial_scale``)
   aggregating both, the 2-way softmax of ``(p, n)``, ASL (Ridnik et al.) written from
@@ -327,8 +328,8 @@ def dualcoop_oracle(model, cfg: Config, batch: dict, pos0: torch.Tensor,
                     neg0: torch.Tensor):
     """(loss, positive-context grad, negative-context grad) of one DualCoOp step.
 
-    Follows the DualCoOp paper (Sun, Hu and Saenko, NeurIPS 2022; its equations - we
-    could not run its code): a positive and a negative prompt per class, CoOp-assembled
+    Follows the DualCoOp paper (Sun, Hu and Saenko, NeurIPS 2022; its equations): a
+    positive and a negative prompt per class, CoOp-assembled
     from their learned contexts; region logits ``s+-[k, j, i] = exp(logit_scale) *
     cos(f_j, g(t+-_i))`` on the region features ``f_j`` (here: the ViT's projected
     patch tokens); class-specific region aggregation with the spatial softmax of the
