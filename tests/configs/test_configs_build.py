@@ -38,11 +38,12 @@ TINY_IMAGE_SIZE = 32
 METHOD_NAMES = {
     'lmpt': {'LMPT'},
     'coop': {'CoOp'},
+    'cocoop': {'CoCoOp'},
     'dualcoop': {'DualCoOp'},
     'zeroshot_clip': {'Zero-shot CLIP', 'Zero-shot CLIP (template ensemble)'},
     'resnet50': {'ERM', 'Focal', 'CB-Focal', 'DB-Focal', 'ASL', 'RW'},
     '.': {'LMPT'},  # the entry points configs/lmpt_{voc,coco}_lt.py
-    'offline': {'Zero-shot CLIP', 'CoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
+    'offline': {'Zero-shot CLIP', 'CoOp', 'CoCoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
                 'HP-DVAL stage 1 (DVAL)', 'ERM', 'DB-Focal', 'ASL', 'RW'},
 }
 # Dataset types and the lt_ann_root sub-folder holding their annotation files.
