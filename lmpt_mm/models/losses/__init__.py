@@ -1,6 +1,7 @@
 """Losses: the Distribution-Balanced family (BCE / Focal / CB / DB / DB*) and
 LMPT's class-specific embedding loss; pure functions plus registered modules."""
 from .class_counts import check_class_stats, load_class_stats
+from .collaborative_loss import collaborative_loss
 from .cse_loss import (ClassSpecificEmbeddingLoss,
                        class_specific_embedding_loss, cse_margins_and_weights,
                        feature_distance, token_distance)
@@ -15,5 +16,5 @@ __all__ = [
     'class_balanced_weight', 'db_star_scale', 'ClassSpecificEmbeddingLoss',
     'class_specific_embedding_loss', 'cse_margins_and_weights',
     'feature_distance', 'token_distance', 'check_class_stats',
-    'load_class_stats', 'feature_l1_loss'
+    'load_class_stats', 'feature_l1_loss', 'collaborative_loss'
 ]
