@@ -25,7 +25,6 @@ from mmpretrain.utils import register_all_modules
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
 from lmpt_mm.cli import benchmark as bm
-from lmpt_mm.models.prompt import ConditionalPromptLearner
 from lmpt_mm.synthetic.random_world import write_random_world
 
 
@@ -109,10 +108,7 @@ def main(argv=None) -> dict:
                                            args.amp, args.repeats))
     if 'text' not in args.skip:
         model = bm.build_model(model_cfg, batches, args.device)
-        if isinstance(getattr(model.head, 'prompt_learner', None), ConditionalPromptLearner):
-            results['text_encoder'] = dict(skipped='per-image prompts (CoCoOp): the text '
-                                           'encoder runs inside the model step above')
-        elif hasattr(model.head, 'prompt_learner'):
+        if hasattr(model.head, 'prompt_learner'):
             variants = list(args.text_variants or bm.text_speed.VARIANTS[:-1])
             if args.compile and 'compiled' not in variants:
                 variants.append('compiled')

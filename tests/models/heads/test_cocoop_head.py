@@ -66,3 +66,15 @@ def test_bad_input_names_the_value(cocoop):
         learner(torch.zeros(2, 31))
     with pytest.raises(ValueError, match='hidden_ratio must be in'):
         build_classifier(dict(type='CoCoOpHead', prompt_learner=dict(hidden_ratio=64)))
+
+
+def test_benchmark_reports_text_timing_as_skipped(cocoop):
+    from lmpt_mm.cli.benchmark.format import format_table
+    from lmpt_mm.cli.benchmark.text_speed import text_encoder_speed
+    model, _ = cocoop
+    report = text_encoder_speed(model.head, iters=1, device='cpu', repeats=1)
+    assert 'per-image prompts' in report['skipped']
+    table = format_table(dict(device='cpu', device_name='cpu', arch='lmpt-tiny-vit',
+                              batch_size=4, num_classes=5, iters=1, repeats=1,
+                              text_encoder=report))
+    assert f"text encoder: skipped ({report['skipped']})" in table
