@@ -2,7 +2,10 @@
 # CIFAR ResNet-18 from scratch) split into a shared trunk (stages 1-3) and two copies of
 # stage 4 with their own linear classifiers, trained as configs/ltml/ (BCE per branch,
 # cross-branch logit consistency, 32 uniform + 32 class-aware images per step).
-# lr and schedule: ERM's, not chosen for LTML on val (see configs/ltml/README.md).
+# Not chosen on val (configs/ltml/README.md). ERM's lr 0.8 diverges here (the logit
+# consistency grows without bound: 1.6e3 after two steps even with clipping at norm
+# 35; at lr 0.2 unclipped it is inf at step 6, smoke runs on 256 train images): lr 0.05
+# (ERM's grid) with the real recipe's clipping at norm 35 trains; ERM's 12-epoch cosine.
 _base_ = ['./resnet18_erm_synth-lt.py', '../_base_/methods/ltml.py']
 method_name = 'LTML'
 
@@ -20,5 +23,6 @@ model = dict(
                              base_channels=32),
         consistency_weight=_base_.ltml_consistency_weight,
         loss=_base_.erm_loss))
+optim_wrapper = dict(optimizer=dict(lr=0.05), clip_grad=dict(max_norm=35, norm_type=2))
 train_dataloader = dict(batch_size=64, sampler=dict(_base_.ltml_sampler, _delete_=True))
 auto_scale_lr = dict(base_batch_size=64)
