@@ -2,8 +2,8 @@
 # from "a photo of a", the DB loss, batch 32, 20 epochs, SGD lr 5e-4 clipped at global
 # norm 0.1; coop_synth-vit_synth-lt.py) plus CoCoOp's meta-network (hidden width
 # D / 16), i.e. per-image prompts. The prompt methods' shared offline schedule, not the
-# CoCoOp release's batch-1 one (CPU minutes); lr not yet chosen for CoCoOp on val
-# (configs/cocoop/README.md says what was run).
+# CoCoOp release's batch-1 one (CPU minutes); lr and clipping are CoOp's, not chosen for
+# CoCoOp on val (configs/cocoop/README.md: what was run, test mAP 35.06 at seed 0).
 _base_ = [
     '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
     '../_base_/schedules/offline_prompt_bs32_20e.py', '../_base_/default_runtime.py',
