@@ -40,12 +40,15 @@ TINY_IMAGE_SIZE = 32
 METHOD_NAMES = {
     'lmpt': {'LMPT'},
     'coop': {'CoOp'},
+    'cocoop': {'CoCoOp'},
+    'ltml': {'LTML'},
     'dualcoop': {'DualCoOp'},
     'zeroshot_clip': {'Zero-shot CLIP', 'Zero-shot CLIP (template ensemble)'},
-    'resnet50': {'ERM', 'Focal', 'CB-Focal', 'DB-Focal'},
+    'resnet50': {'ERM', 'Focal', 'CB-Focal', 'DB-Focal', 'ASL', 'RW'},
     '.': {'LMPT'},  # the entry points configs/lmpt_{voc,coco}_lt.py
-    'offline': {'Zero-shot CLIP', 'CoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
-                'HP-DVAL stage 1 (DVAL)', 'ERM', 'DB-Focal'},
+    'offline': {'Zero-shot CLIP', 'CoOp', 'CoCoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
+                'HP-DVAL stage 1 (DVAL)', 'ERM', 'DB-Focal', 'ASL', 'RW',
+                'LTML'},
 }
 # Dataset types and the lt_ann_root sub-folder holding their annotation files.
 REAL_DATASETS = {'VOCLT': 'voc', 'COCOLT': 'coco'}

@@ -123,8 +123,7 @@ def test_fewshot_config_builds(path, offline_split, request):
             assert list(stage.model.head.classes) == [names[i] for i in
                                                       eps['base_label_ids']]
         return
-    root = {'FewShotCSVDataset': offline_split,
-            'VOC2007FewShot': fewshot_root / 'voc'}[ds_type]
+    root = offline_split if ds_type == 'FewShotCSVDataset' else fewshot_root / 'voc'
     for role, c in loaders:
         # base stages train (and validate) on base classes; the adaptation run trains
         # on a support set and is tested on the novel test set

@@ -46,3 +46,19 @@ class_aware_param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[5, 7], gamma=0.1, begin=0,
          end=8),
 ]
+
+# RW (re-weighting; Wu et al., ECCV 2020, Sec. 4 baselines): BCE with every element of
+# class i weighted by the smoothed inverse frequency sqrt(N / n_i), no focal term, no
+# NTR, uniform sampling. `'sqrt_inv'` gives the weights normalised to mean 1 over the
+# classes (n_i^(-1/2) * C / sum_j n_j^(-1/2)); the DB-loss code uses sqrt(N / n_i)
+# itself (ResampleLoss.RW_weight in mllt/models/losses/resample_loss.py), i.e. those
+# times mean_j sqrt(N / n_j): the RW configs multiply `loss_weight` by that mean so
+# that lr 0.02 takes the step it took there.
+rw_loss = dict(erm_loss, reweight_func='sqrt_inv')
+# ASL (Ridnik et al., ICCV 2021): MMPretrain's AsymmetricLoss with gamma_pos 0,
+# gamma_neg 4, probability margin 0.05 - its defaults, and the values of the LMPT
+# code's ASL option (lmpt/train.py:157) - as a mean over B x C (that code's
+# `-loss.mean()`, lmpt/asl.py:55; the configs' loss_weight = 1 / C against the head's
+# avg_factor = B). Uniform sampling and the ERM schedule.
+asl_loss = dict(type='AsymmetricLoss', use_sigmoid=True, gamma_pos=0.0, gamma_neg=4.0,
+                clip=0.05)

@@ -81,6 +81,8 @@ def format_table(results: Dict[str, Any]) -> str:
                              f"   final mAP {whole[name]['mAP']:.2f}"))
     if (r := row('  whole-run speed-up (x)', whole, 'speedup', '{:.2f}')):
         lines.append(r)
+    if 'skipped' in (results.get('text_encoder') or {}):
+        lines.append(f"text encoder: skipped ({results['text_encoder']['skipped']})")
     for name, speed in (results.get('text_encoder') or {}).get('variants', {}).items():
         if isinstance(speed, dict) and 'ms' in speed:
             lines.append(row(f'text encoder fwd+bwd, {name} (ms)', speed, 'ms', '{:.3f}',

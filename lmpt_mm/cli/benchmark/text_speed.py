@@ -23,6 +23,7 @@ from typing import Any, Dict, Sequence
 
 import torch
 
+from lmpt_mm.models.prompt import ConditionalPromptLearner
 from lmpt_mm.utils.tensor_memo import TensorMemo
 
 from .common import sync
@@ -51,8 +52,15 @@ def encoder_variant(encoder, name: str, num_prompts: int):
 
 def text_encoder_speed(head, iters: int, device: str, repeats: int = 3,
                        variants: Sequence[str] = VARIANTS[:-1]) -> Dict[str, Any]:
-    """Milliseconds per forward + backward of the ``C`` prompts, per variant (medians)."""
+    """Milliseconds per forward + backward of the ``C`` prompts, per variant (medians).
+
+    ``dict(skipped=reason)`` for per-image prompts (CoCoOp): there are no ``C`` class
+    prompts to time apart from the images; the model step times the text side.
+    """
     learner = head.prompt_learner
+    if isinstance(learner, ConditionalPromptLearner):
+        return dict(skipped='per-image prompts (CoCoOp): the text encoder runs inside '
+                    'the model step above')
     tokens = learner.tokenized_prompts
     with torch.no_grad():
         prompts = learner().detach()  # [C, L, W]

@@ -156,6 +156,12 @@ class CLIPTextEncoder(nn.Module):
     def width(self) -> int:
         return self.token_embedding.embedding_dim
 
+    @property
+    def output_dim(self) -> int:
+        """``D``, the width of the text features (CLIP's joint space)."""
+        proj = self.text_projection
+        return proj.out_features if isinstance(proj, nn.Linear) else proj.shape[1]
+
     def train(self, mode: bool = True) -> 'CLIPTextEncoder':
         """Stay in eval mode: the text tower is frozen."""
         return super().train(False)
@@ -253,12 +259,24 @@ class CLIPTextEncoder(nn.Module):
 
     def forward(self, embeds: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """Text features ``[N, D]`` (float32) of prompt embeddings ``[N, L, W]`` and ids
-        ``[N, L]``; under ``torch.autocast`` the transformer runs in half precision."""
-        if embeds.shape[:2] != tokens.shape or embeds.shape[1] != self.context_length:
+        ``[N, L]``; under ``torch.autocast`` the transformer runs in half precision.
+
+        ``embeds`` may also stop after the first :meth:`used_length` positions
+        (``[N, L', W]``), all the encoder reads: prompts built per image (``N`` in the
+        thousands) then never materialise their padding.
+        """
+        if (tokens.dim() != 2 or tokens.shape[1] != self.context_length
+                or embeds.dim() != 3 or embeds.shape[0] != tokens.shape[0]):
             raise ValueError(f'expected embeddings [N, {self.context_length}, W] matching '
                              f'tokens [N, {self.context_length}], got {tuple(embeds.shape)} '
                              f'and {tuple(tokens.shape)}')
         layout = self._layout(tokens)
+        if embeds.shape[1] != self.context_length:
+            needed = max(n for _, n, _ in layout.chunks)
+            if embeds.shape[1] < needed:
+                raise ValueError(f'embeddings of {embeds.shape[1]} positions: the encoder '
+                                 f'reads the first {needed} of these tokens (pass [N, '
+                                 f'{needed}..{self.context_length}, W])')
         feats = [self._encode(embeds[rows], tokens[rows], n, pos)
                  for rows, n, pos in layout.chunks]
         out = torch.cat(feats, dim=0) if len(feats) > 1 else feats[0]
