@@ -126,6 +126,16 @@ BUILDERS = {
         dict(type='ClassSpecificEmbeddingLoss', class_freq=FREQ['class_freq'])),
     ('MODELS', 'DetachableAsymmetricLoss'): lambda c: registry.MODELS.build(
         dict(type='DetachableAsymmetricLoss', detach_focal_weight=True)),
+    ('MODELS', 'CoCoOpHead'): lambda c: registry.MODELS.build(
+        dict(type='CoCoOpHead', classes=CLASSES, **TINY)),
+    ('MODELS', 'LTMLHead'): lambda c: registry.MODELS.build(
+        dict(type='LTMLHead', num_classes=len(CLASSES), in_channels=256,
+             branch_backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=32,
+                                  base_channels=32))),
+    ('DATA_SAMPLERS', 'UniformClassAwarePairSampler'):
+        lambda c: registry.DATA_SAMPLERS.build(
+            dict(type='UniformClassAwarePairSampler', batch_size=2, seed=0),
+            default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
     # HP-DVAL (lmpt_mm.models.hpdval)
     ('MODELS', 'DualViewEmbeddingNeck'): lambda c: registry.MODELS.build(
         dict(type='DualViewEmbeddingNeck', in_channels=64, out_channels=32)),
