@@ -29,7 +29,8 @@ def shipped_files():
 
 
 def test_the_pattern_catches_what_it_must():
-    for bad in ('see /work/shared/data/db_loss_stats', "Path('/home/me/data')",
+    # the machine paths are assembled here, so this file does not itself hold one
+    for bad in ('see ' + '/'.join(['', 'work', 'shared', 'data']), "Path('/home/me/data')",
                 '``shared/STYLE.md``', '../shared/data/lt_annotations',
                 'python x.py --out /tmp/world'):
         assert FORBIDDEN.search(bad), bad

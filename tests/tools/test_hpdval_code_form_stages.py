@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from lmpt_mm.engine.safe_checkpoint import load_local_checkpoint
+
 from test_hpdval_stages import CLASSES, CONFIGS, TINY_DATA, train
 
 TINY_MODEL = """
@@ -38,7 +40,7 @@ def lrs(work_dir: Path) -> list:
 def test_code_form_stages_train_through_the_tools(tiny_lt_world, tmp_path):
     s1 = tmp_path / 's1'
     train(tiny_config(tmp_path, 'hpdval-stage1_vit-b16_voc-lt.py'), s1, tiny_lt_world)
-    ckpt1 = torch.load(s1 / 'epoch_1.pth', weights_only=False)
+    ckpt1 = load_local_checkpoint(str(s1 / 'epoch_1.pth'))
     # EMAFromStartHook: the checkpoint's weights are the EMA, the raw ones kept aside
     assert 'ema_state_dict' in ckpt1
     raw = {k[len('module.'):]: v for k, v in ckpt1['ema_state_dict'].items()
@@ -53,7 +55,7 @@ def test_code_form_stages_train_through_the_tools(tiny_lt_world, tmp_path):
     log = train(tiny_config(tmp_path, 'hpdval-stage2_vit-b16_voc-lt.py'), s2,
                 tiny_lt_world, f'load_from={s1 / "epoch_1.pth"}')
     assert f'Load checkpoint from {s1 / "epoch_1.pth"}' in log
-    state2 = torch.load(s2 / 'epoch_1.pth', weights_only=False)['state_dict']
+    state2 = load_local_checkpoint(str(s2 / 'epoch_1.pth'))['state_dict']
     for name in (key, 'head.text_encoder.text_projection'):  # frozen, from stage 1
         assert torch.equal(state2[name], state1[name]), name
     assert not torch.equal(state2['head.local_prompt_learner.ctx'],
