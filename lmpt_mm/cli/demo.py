@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from lmpt_mm.cli.compare import find_metrics
-from lmpt_mm.cli.seed_stats import seed_table
+from lmpt_mm.suite.report import seed_table
+from lmpt_mm.suite.spec import Baseline
 
 OFFLINE = 'configs/offline'
 # Log lines worth showing while a run trains (the rest goes to its work dir).
@@ -301,10 +302,10 @@ def write_seed_table(settings: DemoSettings, seed_dirs: Dict[str, List[Path]]) -
                       if k.startswith('lt/')} for d in dirs]
               for name, dirs in seed_dirs.items()}
     names = [m.name for m in settings.methods]
-    zero_shot = 'Zero-shot CLIP' if 'Zero-shot CLIP' in names else None
-    coop = 'CoOp' if 'CoOp' in names else None
+    baselines = [Baseline(n, label) for n, label in (('Zero-shot CLIP', 'zero-shot'),
+                                                      ('CoOp', 'CoOp')) if n in names]
     deterministic = [m.name for m in settings.methods if not m.train]
-    table, rows = seed_table(scores, zero_shot, coop, deterministic=deterministic)
+    table, rows = seed_table(scores, baselines, deterministic=deterministic)
     seeds = ', '.join(map(str, settings.seeds))
     text = (f'\n## Over seeds ({seeds}; trained methods)\n\n'
             'Mean +- sample std over seeds, in %; the last columns are paired '

@@ -27,10 +27,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import math
-import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +37,9 @@ from mmengine.config import Config, DictAction
 
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, MetricsKind, find_metrics
 from lmpt_mm.engine.work_dir_lock import work_dir_lock
-from lmpt_mm.utils.hashing import differences, json_digest, run_record
+from lmpt_mm.evaluation.seed_stats import mean_std
+from lmpt_mm.utils.process import ToolError, run_logged
+from lmpt_mm.utils.hashing import config_run_record, differences, json_digest
 
 SPLITS = ('val', 'test')
 
@@ -136,13 +135,10 @@ def check_split(config: str, split: str, cfg_options: Optional[dict] = None) -> 
 
 
 def _run(cmd: List[str], log: Path) -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
-    with open(log, 'w') as f:
-        code = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, env=env).returncode
-    if code != 0:
-        tail = ''.join(log.read_text().splitlines(keepends=True)[-25:])
-        raise RuntimeError(f'sweep run failed (exit {code}): {" ".join(cmd)}\n'
-                           f'last lines of {log}:\n{tail}')
+    try:
+        run_logged(cmd, log)
+    except ToolError as err:
+        raise RuntimeError(f'sweep run failed ({err})') from err
 
 
 def _final_metrics(work_dir: Path, split: MetricsKind) -> Dict[str, float]:
@@ -151,15 +147,9 @@ def _final_metrics(work_dir: Path, split: MetricsKind) -> Dict[str, float]:
 
 
 def trial_record(config: str, options: Sequence[str], split: str) -> dict:
-    """What a trial's result depends on (:func:`run_record`): ``config`` resolved with
-    ``options`` (``KEY=VALUE`` strings, parsed as ``--cfg-options`` parses them)."""
-    cfg = Config.fromfile(config)
-    overrides = {}
-    for option in options:
-        key, _, value = option.partition('=')
-        overrides[key] = DictAction._parse_iterable(value)
-    cfg.merge_from_dict(overrides)
-    return run_record(cfg, split=split)
+    """What a trial's result depends on: ``config`` resolved with ``options``
+    (:func:`lmpt_mm.utils.hashing.config_run_record`) and the split."""
+    return config_run_record(config, options, split=split)
 
 
 def run_trial(config: str, trial: Trial, split: str, base_options: List[str],
@@ -208,9 +198,7 @@ def summarise(trials: Sequence[Trial], metric: str) -> List[dict]:
             vals = [t.metrics[key] for t in group if key in t.metrics]
             if not vals:
                 continue
-            mean = sum(vals) / len(vals)
-            std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(
-                vals) > 1 else 0.0
+            mean, std = mean_std(vals)
             col = key.split('/', 1)[1]
             row[col], row[f'{col}_std'] = mean, std
         rows.append(row)

@@ -9,6 +9,8 @@
 * :func:`run_record` - what a resumable tool's finished work depends on: the
   resolved config (``_base_`` files and overrides merged, the work dir left out) and
   the tool's options, keyed by ``json_digest(record)``;
+* :func:`config_run_record` - :func:`run_record` of a config file resolved with
+  ``KEY=VALUE`` options as ``--cfg-options`` parses them;
 * :func:`differences` - the first dotted keys where two JSON records differ, so a
   refusal can say what changed.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -54,6 +56,22 @@ def run_record(cfg: Any, **options: Any) -> dict:
     config = to_jsonable(cfg)
     config.pop('work_dir', None)
     return dict(config=config, options=to_jsonable(options))
+
+
+def config_run_record(config: str, options: Sequence[str], **extra: Any) -> dict:
+    """:func:`run_record` of ``config`` merged with ``options`` (``KEY=VALUE`` strings,
+    parsed as ``--cfg-options`` parses them) and the tool's ``extra`` options."""
+    from mmengine.config import Config, DictAction
+
+    cfg = Config.fromfile(config)
+    overrides = {}
+    for option in options:
+        key, sep, value = option.partition('=')
+        if not sep or not key:
+            raise ValueError(f'option {option!r} is not KEY=VALUE')
+        overrides[key] = DictAction._parse_iterable(value)
+    cfg.merge_from_dict(overrides)
+    return run_record(cfg, **extra)
 
 
 def differences(old: Any, new: Any, limit: int = 3, prefix: str = '') -> List[str]:

@@ -1,0 +1,61 @@
+# The offline demo (`make demo`): the synthetic long-tailed world, its small CLIP, every
+# offline method over three training seeds, one comparison. Run it with
+#   python tools/run_suite.py configs/suites/offline_demo.py
+# Work dirs, the comparison tables and the plots go to work_dirs/demo.
+title = 'offline world (synthetic LT, VOC-LT class counts)'
+work_dir = 'work_dirs/demo'
+variables = dict(data='data/synthetic_lt', clip='{work_dir}/clip_synth.pt')
+# Both tools skip their work when the output is up to date.
+prepare = [
+    dict(name='synthetic world -> {data}',
+         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
+    dict(name='pretraining the small CLIP -> {clip}',
+         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}']),
+]
+seeds = [0, 1, 2]
+baselines = [dict(name='Zero-shot CLIP', label='zero-shot'), 'CoOp']
+train_ann = '{data}/lt_train.txt'
+# Training validates on lt_val.txt and checks the test images too (EvalImagesCheckHook),
+# so it needs all three loaders pointed at the world; a test only the test loader.
+train_options = [
+    'train_dataloader.dataset.data_root={data}', 'val_dataloader.dataset.data_root={data}',
+    'test_dataloader.dataset.data_root={data}'
+]
+test_options = ['test_dataloader.dataset.data_root={data}']
+# Stages tagged 'images' train on images (not on cached features); the reduced demo
+# shortens only those (configs/suites/offline_demo_reduced.py).
+tag_options = dict(images=[])
+
+_clip = ['model.backbone.pretrained={clip}', 'model.head.pretrained={clip}']
+# The prompt methods train on one feature cache shared by their seeds.
+_cache = ['feature_cache.dir={work_dir}/feature_cache']
+methods = [
+    dict(name='Zero-shot CLIP',
+         stages=[dict(config='configs/offline/zeroshot-clip_synth-vit_synth-lt.py',
+                      train=False, cfg_options=_clip)]),
+    dict(name='CoOp',
+         stages=[dict(config='configs/offline/coop_synth-vit_synth-lt.py', seeded=True,
+                      cfg_options=_clip, train_options=_cache)]),
+    dict(name='DualCoOp',
+         stages=[dict(config='configs/offline/dualcoop_synth-vit_synth-lt.py', seeded=True,
+                      cfg_options=_clip, train_options=_cache)]),
+    dict(name='LMPT',
+         stages=[dict(config='configs/offline/lmpt_synth-vit_synth-lt.py', seeded=True,
+                      cfg_options=_clip, train_options=_cache)]),
+    # Stage 1 trains on images once; every seed's stage 2 starts from it.
+    dict(name='HP-DVAL',
+         stages=[
+             dict(config='configs/offline/hpdval-stage1_synth-vit_synth-lt.py',
+                  cfg_options=_clip + ['model.teacher.pretrained={clip}'],
+                  tags=['images']),
+             dict(config='configs/offline/hpdval-stage2_synth-vit_synth-lt.py',
+                  seeded=True, init_from_previous=True, cfg_options=_clip),
+         ]),
+    dict(name='ERM',
+         stages=[dict(config='configs/offline/resnet18_erm_synth-lt.py', seeded=True,
+                      tags=['images'])]),
+    dict(name='DB-Focal',
+         stages=[dict(config='configs/offline/resnet18_db-focal_synth-lt.py', seeded=True,
+                      tags=['images'])]),
+]
+jobs = 1

@@ -1,0 +1,319 @@
+"""What a suite is: methods (chains of config stages) x seeds, and how they compare.
+
+A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
+
+``title``
+    The comparison's title.
+``work_dir``
+    Where every run and the comparison are written (``--work-dir`` overrides it).
+``variables``
+    ``{name: value}`` substituted for ``{name}`` in every option, command and path of
+    the suite (values may use ``{work_dir}``); ``{seed}`` is the run's seed.
+``prepare``
+    Commands run once before the methods, each ``dict(name=..., command=[...])``
+    (a ``tools/*.py`` script and its arguments, run with the current Python), e.g. the
+    offline world and its small CLIP. Each tool skips work whose output is up to date.
+``seeds``
+    Training seeds of the seeded stages (``randomness.seed``).
+``baselines``
+    Method names the paired differences are taken against; an item may be
+    ``dict(name=..., label=...)`` to name the column.
+``cfg_options`` / ``train_options`` / ``test_options``
+    ``KEY=VALUE`` strings given to every stage's runs (both / training only / test
+    only), before the stage's own.
+``tag_options``
+    ``{tag: [KEY=VALUE, ...]}`` added to the training runs of the stages carrying that
+    tag (e.g. a reduced schedule for the stages that train on images).
+``split``
+    ``'test'`` (``tools/test.py`` on the tested stage) or ``'val'`` (the training
+    run's final validation: nothing is tested; ablations and selection).
+``protocol``
+    ``'long_tailed'`` (the group mAP table) or ``'fewshot'`` (the tested stage runs
+    through ``tools/fewshot.py`` with ``fewshot_args``).
+``train_ann``
+    The train list whose class counts the comparison plot uses (optional).
+``methods``
+    A list of (config paths may use the variables) ``dict(name=..., stages=[...], table=None)``; a stage is
+    ``dict(config=..., train=True, seeded=False, init_from_previous=False,
+    cfg_options=[], train_options=[], test_options=[], tags=[])``. The last stage is
+    the one tested (``tested=<index>`` chooses another). ``init_from_previous``
+    starts a stage from the previous stage's last checkpoint (``load_from``).
+``jobs``
+    Methods run at once by default (``--jobs`` overrides it).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+PROTOCOLS = ('long_tailed', 'fewshot')
+SPLITS = ('test', 'val')
+_VARIABLE = re.compile(r'\{(\w+)\}')
+_STAGE_KEYS = {'config', 'train', 'seeded', 'init_from_previous', 'cfg_options',
+               'train_options', 'test_options', 'tags'}
+_METHOD_KEYS = {'name', 'stages', 'tested', 'table'}
+
+
+class SuiteError(ValueError):
+    """A suite config that cannot be run, with the file and field named."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One config of a method's chain."""
+    config: str
+    train: bool = True
+    seeded: bool = False
+    init_from_previous: bool = False
+    cfg_options: Tuple[str, ...] = ()
+    train_options: Tuple[str, ...] = ()
+    test_options: Tuple[str, ...] = ()
+    tags: Tuple[str, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        return Path(self.config).stem
+
+
+@dataclass(frozen=True)
+class Method:
+    """One row of the comparison: a chain of stages, one of which is tested."""
+    name: str
+    stages: Tuple[Stage, ...]
+    tested: int = -1
+    table: Optional[str] = None  # ablation suites: the table the row belongs to
+
+    @property
+    def trained(self) -> bool:
+        return any(s.train for s in self.stages)
+
+    @property
+    def seeded(self) -> bool:
+        return any(s.seeded for s in self.stages)
+
+    @property
+    def tested_stage(self) -> Stage:
+        return self.stages[self.tested]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PrepareStep:
+    name: str
+    command: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite (see the module docstring for the fields)."""
+    path: str
+    title: str
+    work_dir: str
+    methods: Tuple[Method, ...]
+    seeds: Tuple[int, ...] = (0, )
+    baselines: Tuple[Baseline, ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    prepare: Tuple[PrepareStep, ...] = ()
+    cfg_options: Tuple[str, ...] = ()
+    train_options: Tuple[str, ...] = ()
+    test_options: Tuple[str, ...] = ()
+    tag_options: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    split: str = 'test'
+    protocol: str = 'long_tailed'
+    fewshot_args: Tuple[str, ...] = ()
+    train_ann: Optional[str] = None
+    jobs: int = 1
+
+    def method(self, name: str) -> Method:
+        for m in self.methods:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+    def expand(self, text: str, **extra: object) -> str:
+        """``text`` with ``{name}`` replaced by the suite's variables (and ``extra``);
+        other braces (a dict-valued option) are left as they are."""
+        values = dict(self.resolved_variables(), **{k: str(v) for k, v in extra.items()})
+        return _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+    def resolved_variables(self) -> Dict[str, str]:
+        """The variables with ``{work_dir}`` and references to each other filled in."""
+        values = {'work_dir': str(self.work_dir)}
+        pending = {k: str(v) for k, v in self.variables.items()}
+        for _ in range(len(pending) + 1):
+            for k, v in pending.items():
+                values[k] = _VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), v)
+        return values
+
+    def select(self, only: Optional[Sequence[str]] = None,
+               seeds: Optional[Sequence[int]] = None,
+               work_dir: Optional[str] = None) -> 'Suite':
+        """This suite restricted to the methods ``only`` (baselines kept when listed
+        as methods), with other ``seeds`` or another ``work_dir``."""
+        suite = self
+        if only:
+            names = [m.name for m in self.methods]
+            unknown = [n for n in only if n not in names]
+            if unknown:
+                raise SuiteError(f'{self.path}: no method named {unknown}; the suite has '
+                                 f'{names}')
+            keep = set(only)
+            suite = replace(suite, methods=tuple(m for m in self.methods if m.name in keep),
+                            baselines=tuple(b for b in self.baselines if b.name in keep))
+        if seeds is not None:
+            if not seeds:
+                raise SuiteError('--seeds needs at least one seed')
+            suite = replace(suite, seeds=tuple(int(s) for s in seeds))
+        if work_dir is not None:
+            suite = replace(suite, work_dir=str(work_dir))
+        return suite
+
+
+def _strings(value: object, where: str) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise SuiteError(f'{where} must be a list of strings, got {value!r}')
+    bad = [v for v in value if not isinstance(v, str)]
+    if bad:
+        raise SuiteError(f'{where} must hold strings (KEY=VALUE), got {bad!r}')
+    return tuple(value)
+
+
+def _stage(raw: object, where: str) -> Stage:
+    if not isinstance(raw, Mapping):
+        raise SuiteError(f'{where} must be a dict(config=...), got {raw!r}')
+    unknown = set(raw) - _STAGE_KEYS
+    if unknown:
+        raise SuiteError(f'{where}: unknown field(s) {sorted(unknown)}; a stage has '
+                         f'{sorted(_STAGE_KEYS)}')
+    if not isinstance(raw.get('config'), str):
+        raise SuiteError(f'{where} needs config=<path of a config file>')
+    return Stage(config=raw['config'], train=bool(raw.get('train', True)),
+                 seeded=bool(raw.get('seeded', False)),
+                 init_from_previous=bool(raw.get('init_from_previous', False)),
+                 **{k: _strings(raw.get(k), f'{where}.{k}')
+                    for k in ('cfg_options', 'train_options', 'test_options', 'tags')})
+
+
+def _method(raw: object, where: str) -> Method:
+    if not isinstance(raw, Mapping):
+        raise SuiteError(f'{where} must be a dict(name=..., stages=[...]), got {raw!r}')
+    unknown = set(raw) - _METHOD_KEYS
+    if unknown:
+        raise SuiteError(f'{where}: unknown field(s) {sorted(unknown)}; a method has '
+                         f'{sorted(_METHOD_KEYS)}')
+    name = raw.get('name')
+    if not isinstance(name, str) or not name:
+        raise SuiteError(f'{where} needs name=<the row name>')
+    stages_raw = raw.get('stages')
+    if not isinstance(stages_raw, (list, tuple)) or not stages_raw:
+        raise SuiteError(f'{where} ({name}) needs stages=[dict(config=...), ...]')
+    stages = tuple(_stage(s, f'{where}.stages[{i}]') for i, s in enumerate(stages_raw))
+    tested = int(raw.get('tested', -1))
+    if not -len(stages) <= tested < len(stages):
+        raise SuiteError(f'{where} ({name}): tested={tested} is not a stage index')
+    if stages[0].init_from_previous:
+        raise SuiteError(f'{where} ({name}): the first stage has no previous stage to '
+                         'start from (init_from_previous)')
+    for i, stage in enumerate(stages):
+        if stage.init_from_previous and not stages[i - 1].train:
+            raise SuiteError(f'{where} ({name}): stage {i} starts from stage {i - 1}, '
+                             'which does not train')
+        if stage.seeded and not stage.train:
+            raise SuiteError(f'{where} ({name}): stage {i} is seeded but not trained')
+    if any(s.seeded for s in stages[:-1]):
+        raise SuiteError(f'{where} ({name}): only the last stage may be seeded (earlier '
+                         'stages run once and every seed starts from them)')
+    table = raw.get('table')
+    return Method(name=name, stages=stages, tested=tested,
+                  table=None if table is None else str(table))
+
+
+def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
+    """Check and convert a suite config's fields (see the module docstring)."""
+    if 'methods' not in cfg:
+        raise SuiteError(f'{path}: a suite needs methods=[dict(name=..., stages=[...])]')
+    methods = tuple(_method(m, f'{path}: methods[{i}]')
+                    for i, m in enumerate(cfg['methods']))
+    names = [m.name for m in methods]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise SuiteError(f'{path}: method names must be unique, repeated: {duplicated}')
+    baselines = []
+    for item in cfg.get('baselines') or ():
+        b = (Baseline(item, item) if isinstance(item, str) else
+             Baseline(item['name'], item.get('label', item['name'])))
+        if b.name not in names:
+            raise SuiteError(f'{path}: baseline {b.name!r} is not one of the methods {names}')
+        baselines.append(b)
+    seeds = tuple(int(s) for s in cfg.get('seeds', (0, )))
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise SuiteError(f'{path}: seeds must be distinct and at least one, got {seeds}')
+    split = cfg.get('split', 'test')
+    if split not in SPLITS:
+        raise SuiteError(f'{path}: split must be one of {SPLITS}, got {split!r}')
+    protocol = cfg.get('protocol', 'long_tailed')
+    if protocol not in PROTOCOLS:
+        raise SuiteError(f'{path}: protocol must be one of {PROTOCOLS}, got {protocol!r}')
+    if split == 'val' and any(not m.trained for m in methods):
+        raise SuiteError(f'{path}: split="val" scores the training runs\' final '
+                         'validation; every method must train')
+    prepare = []
+    for i, step in enumerate(cfg.get('prepare') or ()):
+        if not isinstance(step, Mapping) or 'command' not in step:
+            raise SuiteError(f'{path}: prepare[{i}] must be dict(name=..., command=[...])')
+        command = _strings(step['command'], f'{path}: prepare[{i}].command')
+        prepare.append(PrepareStep(str(step.get('name', command[0])), command))
+    tag_options = {str(k): _strings(v, f'{path}: tag_options.{k}')
+                   for k, v in (cfg.get('tag_options') or {}).items()}
+    jobs = int(cfg.get('jobs', 1))
+    if jobs < 1:
+        raise SuiteError(f'{path}: jobs must be at least 1, got {jobs}')
+    suite = Suite(
+        path=path, title=str(cfg.get('title', Path(path).stem)),
+        work_dir=str(cfg.get('work_dir') or f'work_dirs/suites/{Path(path).stem}'),
+        methods=methods, seeds=seeds, baselines=tuple(baselines),
+        variables={str(k): str(v) for k, v in (cfg.get('variables') or {}).items()},
+        prepare=tuple(prepare),
+        cfg_options=_strings(cfg.get('cfg_options'), f'{path}: cfg_options'),
+        train_options=_strings(cfg.get('train_options'), f'{path}: train_options'),
+        test_options=_strings(cfg.get('test_options'), f'{path}: test_options'),
+        tag_options=tag_options, split=split, protocol=protocol,
+        fewshot_args=_strings(cfg.get('fewshot_args'), f'{path}: fewshot_args'),
+        train_ann=cfg.get('train_ann'), jobs=jobs)
+    # Config paths may name variables (a suite base shared by VOC-LT and COCO-LT).
+    return replace(suite, methods=tuple(
+        replace(m, stages=tuple(replace(s, config=suite.expand(s.config)) for s in m.stages))
+        for m in suite.methods))
+
+
+def load_suite(path: str, cfg_options: Optional[dict] = None) -> Suite:
+    """Read a suite config file (``cfg_options``: overrides, as ``--cfg-options``)."""
+    from mmengine.config import Config
+
+    if not Path(path).is_file():
+        raise SuiteError(f'suite config {path} not found')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return suite_from_dict(cfg.to_dict(), path)
+
+
+def options_of(suite: Suite, stage: Stage, action: str) -> List[str]:
+    """The suite's and the stage's options for one action (``train`` / ``test``)."""
+    opts = list(suite.cfg_options) + list(stage.cfg_options)
+    if action == 'train':
+        opts += list(suite.train_options) + list(stage.train_options)
+        for tag in stage.tags:
+            opts += list(suite.tag_options.get(tag, ()))
+    else:
+        opts += list(suite.test_options) + list(stage.test_options)
+    return opts

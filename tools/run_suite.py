@@ -1,0 +1,82 @@
+"""Run a comparison suite: ``python tools/run_suite.py configs/suites/voc_lt.py``.
+
+Trains and tests every method x seed of the suite through tools/train.py and
+tools/test.py (or tools/dist_*.sh, tools/slurm_*.sh), resumably, then writes the
+comparison (seed-0 table, mean +- std over seeds, paired differences to the
+baselines with 95% t-intervals, per group) into the suite's work dir. See
+lmpt_mm/suite/ for the suite fields.
+
+    python tools/run_suite.py configs/suites/voc_lt.py --dry-run --launcher slurm \
+        --partition gpu --gpus 8
+    python tools/run_suite.py configs/suites/voc_lt.py --launcher pytorch --gpus 8 \
+        --seeds 0 1 2 --only "Zero-shot CLIP" CoOp LMPT
+"""
+import argparse
+import sys
+
+from mmengine.config import DictAction
+
+from lmpt_mm.suite import LAUNCHERS, Launcher, SuiteError, SuiteRunner, load_suite, write_report
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    return value
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('suite', help='suite config (configs/suites/*.py)')
+    p.add_argument('--seeds', type=int, nargs='+', default=None,
+                   help="training seeds (default: the suite's)")
+    p.add_argument('--only', nargs='+', default=None, metavar='METHOD',
+                   help='run only these methods (names as in the suite)')
+    p.add_argument('--jobs', type=_positive_int, default=None,
+                   help="methods run at once (default: the suite's, usually 1)")
+    p.add_argument('--launcher', choices=LAUNCHERS, default='none')
+    p.add_argument('--gpus', type=_positive_int, default=1,
+                   help='processes (GPUs) per run with --launcher pytorch / slurm')
+    p.add_argument('--partition', default=None, help='Slurm partition (--launcher slurm)')
+    p.add_argument('--work-dir', default=None, help="default: the suite's work_dir")
+    p.add_argument('--dry-run', action='store_true', help='print every command, run nothing')
+    p.add_argument('--fail-fast', action='store_true',
+                   help='stop starting runs after the first failure')
+    p.add_argument('--verbose', action='store_true', help="echo the tools' progress lines")
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
+                   help='override fields of the suite config (e.g. variables.clip=...)')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        suite = load_suite(args.suite, args.cfg_options).select(
+            args.only, args.seeds, args.work_dir)
+        launcher = Launcher(args.launcher, args.gpus, args.partition, sys.executable)
+    except (SuiteError, ValueError) as err:
+        raise SystemExit(f'run_suite: {err}')
+    runner = SuiteRunner(suite, launcher, args.jobs, args.fail_fast,
+                         echo_tools=args.verbose)
+    if args.dry_run:
+        print(f'# {suite.path}: {len(suite.methods)} methods, seeds '
+              f'{list(suite.seeds)}, {runner.total} runs, launcher {launcher.kind}')
+        for step in suite.prepare:
+            print(' '.join([sys.executable] + [suite.expand(a) for a in step.command]))
+        for line in runner.dry_run():
+            print(line)
+        return 0
+    outcome = runner.run()
+    report = write_report(suite, outcome.finished_methods())
+    if report is not None:
+        print(report.read_text(), end='')
+        print(f'[run_suite] comparison: {report}')
+    for failed in outcome.failed:
+        print(f'[run_suite] FAILED {failed.step.label}: {failed.error}')
+    return 1 if outcome.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
