@@ -147,7 +147,9 @@ def method_steps(suite: Suite, method: Method, start: int = 0) -> List[Step]:
                 suite.protocol == 'fewshot' and i == method.tested % len(method.stages)):
             train(i, stage, None)
     if not seeded:
-        if suite.split == 'test':
+        # On the validation split an untrained method is still tested: its config's
+        # test loader is pointed at the validation list by the suite.
+        if suite.split == 'test' or not method.trained:
             test(None)
         return steps
     i = method.stages.index(seeded[0])

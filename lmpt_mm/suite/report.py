@@ -36,7 +36,8 @@ Scores = Dict[str, List[Dict[str, float]]]
 
 def tested_dirs(suite: Suite, method: Method) -> List[Path]:
     """The work dirs holding a method's results, one per seed (one when unseeded)."""
-    stage = method.tested_stage if suite.split == 'test' else method.stages[-1]
+    stage = (method.tested_stage if suite.split == 'test' or not method.trained
+             else method.stages[-1])
     if not stage.seeded:
         return [run_dir(suite, method, stage, None)]
     return [run_dir(suite, method, stage, s) for s in suite.seeds]
@@ -44,10 +45,11 @@ def tested_dirs(suite: Suite, method: Method) -> List[Path]:
 
 def collect_scores(suite: Suite, methods: Sequence[str]) -> Scores:
     """Method -> one ``lt/*`` metrics dict per seed (the suite's split)."""
-    kind = 'val' if suite.split == 'val' else 'test'
     scores: Scores = {}
     for name in methods:
-        dirs = tested_dirs(suite, suite.method(name))
+        method = suite.method(name)
+        kind = 'val' if suite.split == 'val' and method.trained else 'test'
+        dirs = tested_dirs(suite, method)
         scores[name] = [{k: float(v) for k, v in find_metrics(d, kind)[0].items()
                          if k.startswith('lt/') and isinstance(v, (int, float))}
                         for d in dirs]
