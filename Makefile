@@ -29,8 +29,10 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest tests -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
+# The offline demo is one comparison suite (configs/suites/offline_demo.py); extra
+# tools/run_suite.py options in DEMO_ARGS (e.g. DEMO_ARGS="--jobs 2").
 demo: setup
-	$(PY) tools/demo.py
+	$(PY) tools/run_suite.py configs/suites/offline_demo.py $(DEMO_ARGS)
 
 # Ablation tables on the validation split -> work_dirs/demo/ablations.md (README).
 ablations: setup
@@ -48,4 +50,4 @@ clean-demo:
 # CoOp, HP-DVAL; 14 base / 6 novel classes, 10 episodes per K in {1, 5}. Shares the world
 # and the small CLIP with `make demo`. Results: work_dirs/fewshot_demo/fewshot.md.
 fewshot-demo: setup
-	$(PY) tools/fewshot_demo.py $(FEWSHOT_DEMO_ARGS)
+	$(PY) tools/run_suite.py configs/suites/offline_fewshot.py $(FEWSHOT_DEMO_ARGS)

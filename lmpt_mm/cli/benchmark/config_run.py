@@ -242,7 +242,7 @@ def config_runs(cfg: Config, device: str, work_dir: str, epochs: Optional[int] =
     data_root = dataset.get('data_root')
     if data_root and not osp.isdir(data_root):
         return dict(skipped=f'{data_root} does not exist (for the offline world: '
-                    'python tools/demo.py, or tools/make_synthetic_lt.py and '
+                    'make demo, or tools/make_synthetic_lt.py and '
                     'tools/pretrain_clip.py)')
     runs: Dict[str, Any] = {}
     overheads: List[float] = []

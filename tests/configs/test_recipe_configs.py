@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from lmpt_mm.cli.recipes import RECIPE_METHODS, RECIPES, recipe_settings
+from lmpt_mm.suite import load_suite
 
 REPO = Path(__file__).resolve().parents[2]
+RECIPES = 'configs/offline/recipes'
 # recipe config stem -> the real config it transplants
 REAL = {
     'lmpt_recipe-code_synth-vit_synth-lt': 'configs/lmpt/lmpt_vit-b16_voc-lt.py',
@@ -40,8 +41,9 @@ def stems():
     return sorted(p.stem for p in (REPO / RECIPES).glob('*.py'))
 
 
-def test_the_tool_runs_every_recipe_config():
-    run = {stem for m in RECIPE_METHODS for stem in m.stages}
+def test_the_suite_runs_every_recipe_config():
+    suite = load_suite(str(REPO / 'configs' / 'suites' / 'offline_recipes.py'))
+    run = {stage.stem for m in suite.methods for stage in m.stages}
     assert run == set(stems())
     assert set(REAL) == run - {'zeroshot-clip_synth-vit_synth-lt'}
 
@@ -75,14 +77,3 @@ def test_recipe_keeps_the_real_optimiser_schedule_prompts_and_loss(stem):
         r, g = rh.get(name) or {}, gh.get(name) or {}
         for key in LOSS_KEYS:
             assert r.get(key) == g.get(key), f'{name}.{key}'
-
-
-def test_recipe_settings_select_methods_and_reuse_the_demo_clip(tmp_path):
-    settings = recipe_settings(tmp_path, only=['CoOp (shared)'])
-    assert [m.name for m in settings.methods] == ['Zero-shot CLIP', 'CoOp (shared)']
-    assert settings.config_dir == RECIPES
-    assert settings.clip_checkpoint == Path('work_dirs/demo/clip_synth.pt')
-    assert settings.clip_steps is None  # the demo's small CLIP
-    assert recipe_settings(tmp_path, clip_steps=100).clip_steps == 100
-    with pytest.raises(ValueError, match="unknown recipe method.*'CoOp'"):
-        recipe_settings(tmp_path, only=['CoOp'])
