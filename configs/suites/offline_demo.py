@@ -27,8 +27,9 @@ test_options = ['test_dataloader.dataset.data_root={data}']
 tag_options = dict(images=[])
 
 _clip = ['model.backbone.pretrained={clip}', 'model.head.pretrained={clip}']
-# The prompt methods train on one feature cache shared by their seeds.
-_cache = ['feature_cache.dir={work_dir}/feature_cache']
+# The prompt methods train on one feature cache shared by their seeds (an absolute
+# path: the hook resolves a relative one against each run's own work dir).
+_cache = ['feature_cache.dir={abs_work_dir}/feature_cache']
 methods = [
     dict(name='Zero-shot CLIP',
          stages=[dict(config='configs/offline/zeroshot-clip_synth-vit_synth-lt.py',

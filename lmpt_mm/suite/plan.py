@@ -14,14 +14,13 @@ has finished is written ``"$(cat <work dir>/last_checkpoint)"`` in a dry run.
 """
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .spec import Method, Stage, Suite, options_of
+from .spec import Method, Stage, Suite, folder_name as slug, options_of
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')
 
@@ -90,14 +89,6 @@ class Step:
         if self.action == 'test' and self.stage.train:
             return LastCheckpoint(self.work_dir)
         return None
-
-
-_SLUG = re.compile(r'[^A-Za-z0-9.+-]+')
-
-
-def slug(name: str) -> str:
-    """A method name as a folder name (``'Zero-shot CLIP'`` -> ``'zero-shot-clip'``)."""
-    return _SLUG.sub('-', name).strip('-').lower() or 'method'
 
 
 def run_dir(suite: Suite, method: Method, stage: Stage, seed: Optional[int]) -> Path:

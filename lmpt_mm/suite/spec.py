@@ -6,6 +6,8 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     The comparison's title.
 ``work_dir``
     Where every run and the comparison are written (``--work-dir`` overrides it).
+    ``{work_dir}`` is it as given, ``{abs_work_dir}`` as an absolute path (for options
+    a tool resolves against its own work dir, such as ``feature_cache.dir``).
 ``variables``
     ``{name: value}`` substituted for ``{name}`` in every option, command and path of
     the suite (values may use ``{work_dir}``); ``{seed}`` is the run's seed.
@@ -52,6 +54,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 PROTOCOLS = ('long_tailed', 'fewshot')
 SPLITS = ('test', 'val')
 _VARIABLE = re.compile(r'\{(\w+)\}')
+_FOLDER = re.compile(r'[^A-Za-z0-9.+-]+')
 _STAGE_KEYS = {'config', 'train', 'seeded', 'init_from_previous', 'cfg_options',
                'train_options', 'test_options', 'tags'}
 _METHOD_KEYS = {'name', 'stages', 'tested', 'table'}
@@ -146,7 +149,8 @@ class Suite:
 
     def resolved_variables(self) -> Dict[str, str]:
         """The variables with ``{work_dir}`` and references to each other filled in."""
-        values = {'work_dir': str(self.work_dir)}
+        values = {'work_dir': str(self.work_dir),
+                  'abs_work_dir': str(Path(self.work_dir).resolve())}
         pending = {k: str(v) for k, v in self.variables.items()}
         for _ in range(len(pending) + 1):
             for k, v in pending.items():
@@ -177,6 +181,11 @@ class Suite:
         return suite
 
 
+def folder_name(name: str) -> str:
+    """A method name as a folder name (``'Zero-shot CLIP'`` -> ``'zero-shot-clip'``)."""
+    return _FOLDER.sub('-', name).strip('-').lower() or 'method'
+
+
 def _strings(value: object, where: str) -> Tuple[str, ...]:
     if value is None:
         return ()
@@ -186,6 +195,23 @@ def _strings(value: object, where: str) -> Tuple[str, ...]:
     if bad:
         raise SuiteError(f'{where} must hold strings (KEY=VALUE), got {bad!r}')
     return tuple(value)
+
+
+def _options(value: object, where: str) -> Tuple[str, ...]:
+    """``KEY=VALUE`` strings as ``--cfg-options`` takes them."""
+    options = _strings(value, where)
+    for option in options:
+        key, sep, rest = option.partition('=')
+        if not sep or not key:
+            raise SuiteError(f'{where}: {option!r} is not KEY=VALUE')
+        quoted = re.findall(r"'[^']*'|\"[^\"]*\"", rest)
+        plain = not rest.lstrip().startswith(('[', '(', '{'))
+        if any(re.search(r'\s', q) for q in quoted) or plain and re.search(r'\S\s+\S', rest):
+            # MMEngine's --cfg-options parser deletes spaces from values: fine between
+            # list items, not inside a string.
+            raise SuiteError(f'{where}: {option!r} has a space in its value, which '
+                             '--cfg-options would delete; set such a value in a config')
+    return options
 
 
 def _stage(raw: object, where: str) -> Stage:
@@ -200,8 +226,9 @@ def _stage(raw: object, where: str) -> Stage:
     return Stage(config=raw['config'], train=bool(raw.get('train', True)),
                  seeded=bool(raw.get('seeded', False)),
                  init_from_previous=bool(raw.get('init_from_previous', False)),
-                 **{k: _strings(raw.get(k), f'{where}.{k}')
-                    for k in ('cfg_options', 'train_options', 'test_options', 'tags')})
+                 tags=_strings(raw.get('tags'), f'{where}.tags'),
+                 **{k: _options(raw.get(k), f'{where}.{k}')
+                    for k in ('cfg_options', 'train_options', 'test_options')})
 
 
 def _method(raw: object, where: str) -> Method:
@@ -248,6 +275,11 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise SuiteError(f'{path}: method names must be unique, repeated: {duplicated}')
+    folders = [folder_name(n) for n in names]
+    clashing = sorted({n for n, f in zip(names, folders) if folders.count(f) > 1})
+    if clashing:
+        raise SuiteError(f'{path}: methods {clashing} would share a work-dir folder; '
+                         'rename one')
     baselines = []
     for item in cfg.get('baselines') or ():
         b = (Baseline(item, item) if isinstance(item, str) else
@@ -270,7 +302,7 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
             raise SuiteError(f'{path}: prepare[{i}] must be dict(name=..., command=[...])')
         command = _strings(step['command'], f'{path}: prepare[{i}].command')
         prepare.append(PrepareStep(str(step.get('name', command[0])), command))
-    tag_options = {str(k): _strings(v, f'{path}: tag_options.{k}')
+    tag_options = {str(k): _options(v, f'{path}: tag_options.{k}')
                    for k, v in (cfg.get('tag_options') or {}).items()}
     jobs = int(cfg.get('jobs', 1))
     if jobs < 1:
@@ -281,9 +313,9 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
         methods=methods, seeds=seeds, baselines=tuple(baselines),
         variables={str(k): str(v) for k, v in (cfg.get('variables') or {}).items()},
         prepare=tuple(prepare),
-        cfg_options=_strings(cfg.get('cfg_options'), f'{path}: cfg_options'),
-        train_options=_strings(cfg.get('train_options'), f'{path}: train_options'),
-        test_options=_strings(cfg.get('test_options'), f'{path}: test_options'),
+        cfg_options=_options(cfg.get('cfg_options'), f'{path}: cfg_options'),
+        train_options=_options(cfg.get('train_options'), f'{path}: train_options'),
+        test_options=_options(cfg.get('test_options'), f'{path}: test_options'),
         tag_options=tag_options, split=split, protocol=protocol,
         fewshot_args=_strings(cfg.get('fewshot_args'), f'{path}: fewshot_args'),
         train_ann=cfg.get('train_ann'), jobs=jobs)

@@ -127,6 +127,11 @@ def base(**kw):
                    dict(name='A', stages=[dict(config='b.py')])]), 'unique'),
     (dict(methods=[dict(name='A', stages=[dict(config='a.py', cfg_options='x=1')])]),
      'must be a list of strings'),
+    (dict(methods=[dict(name='A', stages=[dict(
+        config='a.py', cfg_options=["m.ctx_init='a photo of a'"])])]), 'space in its value'),
+    (dict(methods=[dict(name='CoOp, DB', stages=[dict(config='a.py')]),
+                   dict(name='CoOp DB', stages=[dict(config='b.py')])]),
+     'share a work-dir folder'),
 ])
 def test_bad_suites_are_refused_with_the_field_named(change, match):
     with pytest.raises(SuiteError, match=match):

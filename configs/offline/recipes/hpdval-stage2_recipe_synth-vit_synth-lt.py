@@ -1,6 +1,6 @@
 # Recipe smoke: the real paper-form HP-DVAL stage-2 recipe (configs/hpdval/
 # hpdval-stage2_vit-b16_voc-lt_paper.py) on the offline world, from the stage-1
-# recipe's last checkpoint (tools/recipe_smoke.py passes load_from). Changed: model and
+# recipe's last checkpoint (configs/suites/offline_recipes.py passes load_from). Changed: model and
 # data as stage
 # 1. Optimiser (AdamW lr 5e-6, weight decay 1e-4, no clipping), 10 epochs, batch 32,
 # prompts (two shared 4-token contexts, N(0, 0.02)), DB* at the raw cosine scale and
