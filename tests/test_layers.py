@@ -1,4 +1,5 @@
-"""Imports run one way: tools -> lmpt_mm.cli -> library packages -> lmpt_mm.utils.
+"""Imports run one way: tools -> lmpt_mm.suite -> lmpt_mm.cli -> library packages ->
+lmpt_mm.utils.
 
 Read statically (``ast``), so a lazy import inside a function counts as well.
 """
@@ -49,4 +50,11 @@ def test_utils_is_a_leaf(path):
                          ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_library_never_imports_cli(path):
     bad = {n for n in lmpt_imports(path) if n.startswith('lmpt_mm.cli')}
+    assert not bad, f'{path.relative_to(PACKAGE)} imports {sorted(bad)}'
+
+
+@pytest.mark.parametrize('path', [p for sub in ('cli', 'utils') + LIBRARY for p in files_of(sub)],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_tools_import_the_suite_runner(path):
+    bad = {n for n in lmpt_imports(path) if n.startswith('lmpt_mm.suite')}
     assert not bad, f'{path.relative_to(PACKAGE)} imports {sorted(bad)}'
