@@ -34,12 +34,14 @@ test-fast: setup
 demo: setup
 	$(PY) tools/run_suite.py configs/suites/offline_demo.py $(DEMO_ARGS)
 
-# Ablation tables on the validation split -> work_dirs/demo/ablations.md (README).
+# Ablation tables on the validation split (a suite, configs/suites/offline_ablations.py)
+# -> work_dirs/ablations/comparison.md (README).
 ablations: setup
-	$(PY) tools/ablations.py
+	$(PY) tools/run_suite.py configs/suites/offline_ablations.py
 
 # Selection of the offline methods' hyper-parameters on the validation split, equal
-# budgets (after `make demo`) -> work_dirs/selection/selection.md (README).
+# budgets (after `make demo`; configs/suites/offline_selection.py)
+# -> work_dirs/selection/selection.md (README).
 select: setup
 	$(PY) tools/select_offline.py
 

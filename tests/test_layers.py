@@ -53,7 +53,8 @@ def test_library_never_imports_cli(path):
     assert not bad, f'{path.relative_to(PACKAGE)} imports {sorted(bad)}'
 
 
-@pytest.mark.parametrize('path', [p for sub in LIBRARY + ('cli', ) for p in files_of(sub)],
+@pytest.mark.parametrize('path', [p for sub in ('cli', 'utils') + LIBRARY
+                                  for p in files_of(sub)],
                          ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_only_tools_import_the_suite_runner(path):
     """``lmpt_mm.suite`` drives the tools: nothing below it imports it."""

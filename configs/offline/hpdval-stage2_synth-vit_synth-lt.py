@@ -10,7 +10,8 @@
 _base_ = ['./hpdval-stage1_synth-vit_synth-lt.py']
 method_name = 'HP-DVAL'
 
-load_from = 'work_dirs/demo/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth'
+# The demo's stage-1 run (configs/suites/offline_demo.py, method HP-DVAL).
+load_from = 'work_dirs/demo/hp-dval/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth'
 
 # Val mAP 36.70: lr 8e-3, alpha 0.6, local_topk 8 (over the 12 lr x clipping trials at
 # alpha 0.4, top-32 the val mAP moved only between 36.55 and 37.01; knobs: alpha 1.0

@@ -91,7 +91,8 @@ def settings_of(grid: Dict[str, list]) -> List[Dict[str, object]]:
     return [dict(zip(keys, values)) for values in itertools.product(*grid.values())]
 
 
-def _option(key: str, value: object) -> str:
+def cfg_option(key: str, value: object) -> str:
+    """``KEY=VALUE`` as ``--cfg-options`` reads it back (lists bracketed)."""
     if isinstance(value, str):
         return f'{key}={value}'
     if isinstance(value, (list, tuple)):
@@ -158,7 +159,7 @@ def run_trial(config: str, trial: Trial, split: str, base_options: List[str],
     the same run key, else clear its folder and run it again."""
     wd = trial.work_dir
     wd.mkdir(parents=True, exist_ok=True)
-    options = base_options + [_option(k, v) for k, v in trial.setting.items()] + [
+    options = base_options + [cfg_option(k, v) for k, v in trial.setting.items()] + [
         f'randomness.seed={trial.seed}']
     resolved = trial_record(config, options, split)
     key = json_digest(resolved, 16)
@@ -236,7 +237,7 @@ def run_settings(config: str, settings: Sequence[Dict[str, object]], work_dir: s
     check_split(config, split, cfg_options)
     out = Path(work_dir)
     out.mkdir(parents=True, exist_ok=True)
-    base = [_option(k, v) for k, v in (cfg_options or {}).items()]
+    base = [cfg_option(k, v) for k, v in (cfg_options or {}).items()]
     cfg = Config.fromfile(config)
     if (cfg.get('feature_cache') or {}).get('enable', False) and not any(
             o.startswith('feature_cache.dir=') for o in base):

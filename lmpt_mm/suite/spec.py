@@ -6,8 +6,9 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     The comparison's title.
 ``work_dir``
     Where every run and the comparison are written (``--work-dir`` overrides it).
-    ``{work_dir}`` is it as given, ``{abs_work_dir}`` as an absolute path (for options
-    a tool resolves against its own work dir, such as ``feature_cache.dir``).
+    ``{work_dir}`` is it as given, ``{abs_work_dir}`` as an absolute path and ``{cwd}``
+    the directory the runner was started in (for options a tool resolves against its
+    own work dir, such as ``feature_cache.dir``).
 ``variables``
     ``{name: value}`` substituted for ``{name}`` in every option, command and path of
     the suite (values may use ``{work_dir}``); ``{seed}`` is the run's seed.
@@ -150,7 +151,8 @@ class Suite:
     def resolved_variables(self) -> Dict[str, str]:
         """The variables with ``{work_dir}`` and references to each other filled in."""
         values = {'work_dir': str(self.work_dir),
-                  'abs_work_dir': str(Path(self.work_dir).resolve())}
+                  'abs_work_dir': str(Path(self.work_dir).resolve()),
+                  'cwd': str(Path.cwd())}
         pending = {k: str(v) for k, v in self.variables.items()}
         for _ in range(len(pending) + 1):
             for k, v in pending.items():

@@ -59,9 +59,10 @@ LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 def config_files() -> List[Path]:
     """Every config a user may run: all ``configs/**/*.py`` outside ``_base_`` (and the
     multi-label few-shot configs in ``*/fewshot/``, run by tools/fewshot.py and built by
-    tests/configs/test_fewshot_configs.py)."""
-    return sorted(p for p in CONFIG_DIR.rglob('*.py')
-                  if not {'_base_', 'fewshot'} & set(p.relative_to(CONFIG_DIR).parts))
+    tests/configs/test_fewshot_configs.py; and the suites of ``suites/``, read by
+    tools/run_suite.py and checked by tests/suite/)."""
+    return sorted(p for p in CONFIG_DIR.rglob('*.py') if not {'_base_', 'fewshot', 'suites'}
+                  & set(p.relative_to(CONFIG_DIR).parts))
 
 
 def config_id(path: Path) -> str:
