@@ -157,7 +157,7 @@ def test_trial_suite_is_the_method_alone_with_the_setting_last(loaded):
     assert trial.work_dir == 'work_dirs/selection/coop' and not trial.baselines
     # the suite's variables keep naming the selection's (and the demo's) folders
     assert trial.expand('{work_dir}') == 'work_dirs/selection'
-    assert trial.expand('{clip}') == 'work_dirs/demo/clip_synth.pt'
+    assert trial.expand('{clip}') == str(Path.cwd() / 'work_dirs/demo/clip_synth.pt')
 
 
 def test_stage2_config_loads_the_demo_stage1_checkpoint(loaded):
@@ -167,7 +167,7 @@ def test_stage2_config_loads_the_demo_stage1_checkpoint(loaded):
     (stage, ) = suite.method('HP-DVAL').stages
     passed = [o.split('=', 1)[1] for o in stage.cfg_options if o.startswith('load_from=')]
     default = Config.fromfile(str(REPO / stage.config)).load_from
-    assert [suite.expand(p) for p in passed] == [default]
+    assert [suite.expand(p) for p in passed] == [str(Path.cwd() / default)]
     assert default.startswith('work_dirs/demo/hp-dval/hpdval-stage1_synth-vit_synth-lt/')
 
 
