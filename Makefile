@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: setup test test-fast demo ablations select clean-demo fewshot-demo
+.PHONY: setup test test-fast demo yardstick ablations select clean-demo fewshot-demo
 
 setup: $(STAMP)
 
@@ -33,6 +33,12 @@ test-fast: setup
 # tools/run_suite.py options in DEMO_ARGS (e.g. DEMO_ARGS="--jobs 2").
 demo: setup
 	$(PY) tools/run_suite.py configs/suites/offline_demo.py $(DEMO_ARGS)
+
+# The offline demo on three small CLIPs (pretraining seeds 0, 1, 2), paired differences
+# with intervals over CLIPs and the papers' claims judged from them (resumable; reuses
+# the demo's runs as CLIP 0) -> work_dirs/yardstick/comparison_replicates.md (README).
+yardstick: setup
+	$(PY) tools/run_suite.py configs/suites/offline_yardstick.py $(DEMO_ARGS)
 
 # Ablation tables on the validation split (a suite, configs/suites/offline_ablations.py)
 # -> work_dirs/ablations/comparison.md (README).

@@ -3,7 +3,9 @@
 Trains and tests every method x seed of the suite through tools/train.py and
 tools/test.py (or tools/dist_*.sh, tools/slurm_*.sh), resumably, then writes the
 comparison (seed-0 table, mean +- std over seeds, paired differences to the
-baselines with 95% t-intervals, per group) into the suite's work dir. See
+baselines with 95% t-intervals, per group) into the suite's work dir. A suite with
+replicates (e.g. several pretrained CLIPs) runs once per replicate, then compares over
+them (comparison_replicates.md). See
 lmpt_mm/suite/ for the suite fields.
 
     python tools/run_suite.py configs/suites/voc_lt.py --dry-run --launcher slurm \
@@ -17,6 +19,7 @@ import sys
 from mmengine.config import DictAction
 
 from lmpt_mm.suite import LAUNCHERS, Launcher, SuiteError, SuiteRunner, load_suite, write_report
+from lmpt_mm.suite.replicates import collect_replicate_scores, replicate_report
 
 
 def _positive_int(text: str) -> int:
@@ -58,11 +61,18 @@ def main(argv=None) -> int:
         launcher = Launcher(args.launcher, args.gpus, args.partition, sys.executable)
     except (SuiteError, ValueError) as err:
         raise SystemExit(f'run_suite: {err}')
+    if suite.replicates:
+        return run_replicates(suite, launcher, args)
+    return run_one(suite, launcher, args)
+
+
+def run_one(suite, launcher, args) -> int:
     runner = SuiteRunner(suite, launcher, args.jobs, args.fail_fast,
                          echo_tools=args.verbose)
     if args.dry_run:
         print(f'# {suite.path}: {len(suite.methods)} methods, seeds '
-              f'{list(suite.seeds)}, {runner.total} runs, launcher {launcher.kind}')
+              f'{list(suite.seeds)}, {runner.total} runs, launcher {launcher.kind}, '
+              f'work dir {suite.work_dir}')
         for step in suite.prepare:
             print(' '.join([sys.executable] + [suite.expand(a) for a in step.command]))
         for line in runner.dry_run():
@@ -76,6 +86,31 @@ def main(argv=None) -> int:
     for failed in outcome.failed:
         print(f'[run_suite] FAILED {failed.step.label}: {failed.error}')
     return 1 if outcome.failed else 0
+
+
+def run_replicates(suite, launcher, args) -> int:
+    """The whole suite once per replicate, then the comparison over replicates."""
+    code, finished = 0, {}
+    for rep in suite.replicates:
+        sub = suite.replicate(rep)
+        print(f'[run_suite] replicate {rep.name} ({sub.work_dir})', flush=True)
+        if args.dry_run:
+            run_one(sub, launcher, args)
+            continue
+        runner = SuiteRunner(sub, launcher, args.jobs, args.fail_fast,
+                             echo_tools=args.verbose)
+        outcome = runner.run()
+        write_report(sub, outcome.finished_methods())
+        finished[rep.name] = outcome.finished_methods()
+        for failed in outcome.failed:
+            print(f'[run_suite] FAILED {rep.name}: {failed.step.label}: {failed.error}')
+            code = 1
+    if args.dry_run:
+        return 0
+    report = replicate_report(suite, collect_replicate_scores(suite, finished))
+    print(report.read_text(), end='')
+    print(f'[run_suite] comparison over replicates: {report}')
+    return code
 
 
 if __name__ == '__main__':

@@ -44,6 +44,18 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     starts a stage from the previous stage's last checkpoint (``load_from``).
 ``jobs``
     Methods run at once by default (``--jobs`` overrides it).
+``replicates``
+    An outer random factor, e.g. the pretrained CLIP: a list of
+    ``dict(name=..., variables=dict(...), work_dir=None)``. The whole suite (prepare,
+    every method x seed) runs once per replicate with its variables, in
+    ``WORK_DIR/<name>`` (or the replicate's own ``work_dir``, e.g. an existing run of
+    the same suite to reuse), and the comparison over replicates averages each paired
+    difference over the seeds within a replicate, then takes a t-interval over
+    replicates (:mod:`lmpt_mm.suite.replicates`).
+``claims``
+    With replicates: ``dict(text=..., method=..., baseline=..., group='total')``, a
+    claim that ``method`` scores above ``baseline``; the comparison marks each one
+    reproduced, contradicted, not established or depends on the replicate.
 """
 from __future__ import annotations
 
@@ -110,6 +122,23 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class Replicate:
+    """One level of the suite's outer random factor (e.g. one pretrained CLIP)."""
+    name: str
+    variables: Mapping[str, str]
+    work_dir: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A published claim: ``method`` scores above ``baseline`` on ``group``."""
+    text: str
+    method: str
+    baseline: str
+    group: str = 'total'
+
+
+@dataclass(frozen=True)
 class PrepareStep:
     name: str
     command: Tuple[str, ...]
@@ -135,6 +164,14 @@ class Suite:
     fewshot_args: Tuple[str, ...] = ()
     train_ann: Optional[str] = None
     jobs: int = 1
+    replicates: Tuple[Replicate, ...] = ()
+    claims: Tuple[Claim, ...] = ()
+
+    def replicate(self, rep: Replicate) -> 'Suite':
+        """This suite as one replicate runs it: its variables, its work dir."""
+        work_dir = rep.work_dir or str(Path(self.work_dir) / rep.name)
+        return replace(self, work_dir=work_dir, replicates=(), claims=(),
+                       variables=dict(self.variables, **rep.variables))
 
     def method(self, name: str) -> Method:
         for m in self.methods:
@@ -267,6 +304,35 @@ def _method(raw: object, where: str) -> Method:
                   table=None if table is None else str(table))
 
 
+def _replicates(raw: object, path: str) -> Tuple[Replicate, ...]:
+    reps = []
+    for i, item in enumerate(raw or ()):
+        if not isinstance(item, Mapping) or not item.get('name'):
+            raise SuiteError(f'{path}: replicates[{i}] must be dict(name=..., '
+                             'variables=dict(...))')
+        reps.append(Replicate(str(item['name']), {str(k): str(v) for k, v in (
+            item.get('variables') or {}).items()}, item.get('work_dir')))
+    names = [r.name for r in reps]
+    if len(set(names)) != len(names):
+        raise SuiteError(f'{path}: replicate names must be unique, got {names}')
+    return tuple(reps)
+
+
+def _claims(raw: object, methods: Sequence[str], path: str) -> Tuple[Claim, ...]:
+    claims = []
+    for i, item in enumerate(raw or ()):
+        claim = Claim(**item)
+        for name in (claim.method, claim.baseline):
+            if name not in methods:
+                raise SuiteError(f'{path}: claims[{i}] names {name!r}, not a method of '
+                                 f'the suite {list(methods)}')
+        if claim.group not in ('total', 'head', 'medium', 'tail'):
+            raise SuiteError(f'{path}: claims[{i}].group must be total, head, medium or '
+                             f'tail, got {claim.group!r}')
+        claims.append(claim)
+    return tuple(claims)
+
+
 def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
     """Check and convert a suite config's fields (see the module docstring)."""
     if 'methods' not in cfg:
@@ -320,7 +386,9 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
         test_options=_options(cfg.get('test_options'), f'{path}: test_options'),
         tag_options=tag_options, split=split, protocol=protocol,
         fewshot_args=_strings(cfg.get('fewshot_args'), f'{path}: fewshot_args'),
-        train_ann=cfg.get('train_ann'), jobs=jobs)
+        train_ann=cfg.get('train_ann'), jobs=jobs,
+        replicates=_replicates(cfg.get('replicates'), path),
+        claims=_claims(cfg.get('claims'), names, path))
     # Config paths may name variables (a suite base shared by VOC-LT and COCO-LT).
     return replace(suite, methods=tuple(
         replace(m, stages=tuple(replace(s, config=suite.expand(s.config)) for s in m.stages))

@@ -1,0 +1,42 @@
+# The offline yardstick: the offline demo on three small CLIPs (pretraining seeds 0, 1,
+# 2 on the same world), every trained method over training seeds 0, 1, 2 on each. The
+# paired differences are averaged over the seeds within a CLIP, then given a 95%
+# interval over the CLIPs; the papers' claims below are judged from those intervals.
+#   python tools/run_suite.py configs/suites/offline_yardstick.py   # or: make yardstick
+# CLIP 0 is the demo's own (its runs in work_dirs/demo are reused when up to date); the
+# others go to work_dirs/yardstick/clip<k>.
+_base_ = ['./offline_demo.py']
+title = 'offline world over small CLIPs (synthetic LT, VOC-LT class counts)'
+work_dir = 'work_dirs/yardstick'
+variables = dict(clip_seed='0')
+prepare = [
+    dict(name='synthetic world -> {data}',
+         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
+    dict(name='pretraining the small CLIP (seed {clip_seed}) -> {clip}',
+         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}',
+                  '--seed', '{clip_seed}']),
+]
+replicates = [
+    dict(name='clip0', variables=dict(clip_seed='0'), work_dir='work_dirs/demo'),
+    dict(name='clip1', variables=dict(clip_seed='1')),
+    dict(name='clip2', variables=dict(clip_seed='2')),
+]
+# The papers' claims, each "method scores above baseline" (LMPT: Xia et al., 2024;
+# HP-DVAL: its Table I; DualCoOp: Sun et al., 2022; DB-Focal: Wu et al., 2020).
+claims = [
+    dict(text='Prompt tuning improves on zero-shot CLIP (CoOp)', method='CoOp',
+         baseline='Zero-shot CLIP'),
+    dict(text='Prompt tuning improves on zero-shot CLIP (LMPT)', method='LMPT',
+         baseline='Zero-shot CLIP'),
+    dict(text='LMPT beats CoOp', method='LMPT', baseline='CoOp'),
+    dict(text='LMPT beats CoOp on the tail', method='LMPT', baseline='CoOp', group='tail'),
+    dict(text='HP-DVAL beats CoOp', method='HP-DVAL', baseline='CoOp'),
+    dict(text='HP-DVAL beats LMPT', method='HP-DVAL', baseline='LMPT'),
+    dict(text='DualCoOp improves on zero-shot CLIP', method='DualCoOp',
+         baseline='Zero-shot CLIP'),
+    dict(text='LMPT beats ERM', method='LMPT', baseline='ERM'),
+    dict(text='LMPT beats DB-Focal', method='LMPT', baseline='DB-Focal'),
+    dict(text='DB-Focal improves on ERM', method='DB-Focal', baseline='ERM'),
+    dict(text='DB-Focal improves on ERM on the tail', method='DB-Focal', baseline='ERM',
+         group='tail'),
+]
