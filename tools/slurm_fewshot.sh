@@ -1,25 +1,6 @@
 #!/usr/bin/env bash
-# The multi-label few-shot protocol on a Slurm cluster:
+# The multi-label few-shot protocol on a Slurm cluster (srun options: see
+# tools/slurm_launch.sh):
 #   GPUS=8 bash tools/slurm_fewshot.sh PARTITION JOB_NAME CONFIG WORK_DIR [tools/fewshot.py args]
 set -euo pipefail
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-WORK_DIR=$4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
-
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-srun -p "$PARTITION" \
-    --job-name="$JOB_NAME" \
-    --gres=gpu:"$GPUS_PER_NODE" \
-    --ntasks="$GPUS" \
-    --ntasks-per-node="$GPUS_PER_NODE" \
-    --cpus-per-task="$CPUS_PER_TASK" \
-    --kill-on-bad-exit=1 \
-    ${SRUN_ARGS} \
-    "$PYTHON" -u "$ROOT/tools/fewshot.py" "$CONFIG" --work-dir="$WORK_DIR" --launcher="slurm" "${@:5}"
+exec bash "$(dirname "$0")/slurm_launch.sh" "$1" "$2" fewshot.py "$3" --work-dir="$4" "${@:5}"

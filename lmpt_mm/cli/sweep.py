@@ -24,7 +24,6 @@ holds ``WORK_DIR`` (``run.lock``).
 """
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import shutil
@@ -38,6 +37,7 @@ from mmengine.config import Config, DictAction
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, MetricsKind, find_metrics
 from lmpt_mm.engine.work_dir_lock import work_dir_lock
 from lmpt_mm.evaluation.seed_stats import mean_std
+from lmpt_mm.utils.csv_rows import write_rows_csv
 from lmpt_mm.utils.process import ToolError, run_logged
 from lmpt_mm.utils.hashing import config_run_record, differences, json_digest
 
@@ -215,18 +215,6 @@ def best_row(rows: Sequence[dict], metric: str) -> dict:
     return max(rows, key=lambda r: r[col])  # max keeps the first of equal scores
 
 
-def _write_csv(path: Path, rows: Sequence[dict]) -> None:
-    fields: List[str] = []
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: round(v, 4) if isinstance(v, float) else v
-                        for k, v in r.items()})
-
-
 def run_settings(config: str, settings: Sequence[Dict[str, object]], work_dir: str | Path,
                  split: str = 'val', seeds: Sequence[int] = (0, ),
                  cfg_options: Optional[dict] = None, python: str = sys.executable,
@@ -268,9 +256,9 @@ def sweep(config: str, grid: Dict[str, list], work_dir: str | Path, split: str =
     per_run = [dict(t.setting, seed=t.seed, **{c: t.metrics.get(k, float('nan'))
                for c, k in zip(COLUMNS[1:], METRIC_KEYS)}, work_dir=str(t.work_dir))
                for t in trials]
-    _write_csv(out / 'sweep.csv', per_run)
+    write_rows_csv(out / 'sweep.csv', per_run)
     rows = summarise(trials, metric)
-    _write_csv(out / 'sweep_summary.csv', rows)
+    write_rows_csv(out / 'sweep_summary.csv', rows)
     best = best_row(rows, metric)
     (out / 'best.json').write_text(json.dumps(dict(
         config=str(config), split=split, metric=metric, seeds=list(seeds),

@@ -18,12 +18,12 @@ the per-replicate means have both signs, and **not established** otherwise.
 """
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Dict, List, Mapping
 
 from lmpt_mm.evaluation.seed_stats import Interval, mean_std, t_interval
+from lmpt_mm.utils.csv_rows import write_rows_csv
 
 from .report import GROUPS, Scores
 from .spec import Suite
@@ -138,10 +138,7 @@ def replicate_report(suite: Suite, scores: Mapping[str, Scores]) -> Path:
                          f'({claim.group}) | {d["interval"].fmt()} | {verdict(d)} |')
     (out / 'comparison_replicates.md').write_text('\n'.join(lines) + '\n')
     if rows:
-        with open(out / 'comparison_replicates.csv', 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+        write_rows_csv(out / 'comparison_replicates.csv', rows)
     return out / 'comparison_replicates.md'
 
 

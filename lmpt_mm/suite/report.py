@@ -17,7 +17,6 @@ and the per-K table of ``tools/compare.py``.
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, compare, find_metrics
 from lmpt_mm.evaluation.seed_stats import mean_std, paired_t_interval
+from lmpt_mm.utils.csv_rows import write_rows_csv
 
 from .plan import run_dir
 from .spec import Baseline, Method, Suite
@@ -142,16 +142,6 @@ def group_differences(scores: Scores, baselines: Sequence[Baseline],
     return '\n'.join(lines) + '\n', rows
 
 
-def _write_csv(path: Path, rows: Sequence[dict]) -> None:
-    fields: List[str] = []
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-
-
 def plot_differences(rows: Sequence[dict], path: Path, title: str = '') -> None:
     """One panel per baseline: each method's paired difference per group, with its
     95% interval."""
@@ -205,13 +195,13 @@ def long_tailed_report(suite: Suite, methods: Sequence[str]) -> Path:
             'Methods with one run: their single run.\n\n' + table)
     with open(out / 'comparison.md', 'a') as f:
         f.write(text)
-    _write_csv(out / 'comparison_seeds.csv', rows)
+    write_rows_csv(out / 'comparison_seeds.csv', rows)
     groups, group_rows = group_differences(scores, baselines, _deterministic(suite))
     (out / 'comparison_groups.md').write_text(
         f'# Paired differences per group ({suite.expand(suite.title)})\n\n'
         f'mAP points, method - baseline on the same seed ({seeds}), mean and 95% '
         'Student-t interval over seeds.\n\n' + groups)
-    _write_csv(out / 'comparison_groups.csv', group_rows)
+    write_rows_csv(out / 'comparison_groups.csv', group_rows)
     plot_differences(group_rows, out / 'comparison_seeds.png', suite.expand(suite.title))
     return out / 'comparison.md'
 
@@ -243,7 +233,7 @@ def validation_report(suite: Suite, methods: Sequence[str]) -> Path:
     text = (f'# {suite.expand(suite.title)} (validation split, final epoch)\n\n'
             + '\n'.join(lines))
     (out / 'comparison.md').write_text(text)
-    _write_csv(out / 'comparison.csv', rows)
+    write_rows_csv(out / 'comparison.csv', rows)
     return out / 'comparison.md'
 
 

@@ -253,13 +253,17 @@ def _options(value: object, where: str) -> Tuple[str, ...]:
     return options
 
 
-def _stage(raw: object, where: str) -> Stage:
+def _check_fields(raw: object, allowed: set, where: str, what: str) -> None:
     if not isinstance(raw, Mapping):
-        raise SuiteError(f'{where} must be a dict(config=...), got {raw!r}')
-    unknown = set(raw) - _STAGE_KEYS
+        raise SuiteError(f'{where} must be a {what}, got {raw!r}')
+    unknown = set(raw) - allowed
     if unknown:
-        raise SuiteError(f'{where}: unknown field(s) {sorted(unknown)}; a stage has '
-                         f'{sorted(_STAGE_KEYS)}')
+        raise SuiteError(f'{where}: unknown field(s) {sorted(unknown)}; it may have '
+                         f'{sorted(allowed)}')
+
+
+def _stage(raw: object, where: str) -> Stage:
+    _check_fields(raw, _STAGE_KEYS, where, 'dict(config=...)')
     if not isinstance(raw.get('config'), str):
         raise SuiteError(f'{where} needs config=<path of a config file>')
     return Stage(config=raw['config'], train=bool(raw.get('train', True)),
@@ -271,12 +275,7 @@ def _stage(raw: object, where: str) -> Stage:
 
 
 def _method(raw: object, where: str) -> Method:
-    if not isinstance(raw, Mapping):
-        raise SuiteError(f'{where} must be a dict(name=..., stages=[...]), got {raw!r}')
-    unknown = set(raw) - _METHOD_KEYS
-    if unknown:
-        raise SuiteError(f'{where}: unknown field(s) {sorted(unknown)}; a method has '
-                         f'{sorted(_METHOD_KEYS)}')
+    _check_fields(raw, _METHOD_KEYS, where, 'dict(name=..., stages=[...])')
     name = raw.get('name')
     if not isinstance(name, str) or not name:
         raise SuiteError(f'{where} needs name=<the row name>')
