@@ -2,16 +2,10 @@
 # offline method over three training seeds, one comparison. Run it with
 #   python tools/run_suite.py configs/suites/offline_demo.py
 # Work dirs, the comparison tables and the plots go to work_dirs/demo.
+_base_ = ['./_base_/offline_world.py']
 title = 'offline world (synthetic LT, VOC-LT class counts)'
 work_dir = 'work_dirs/demo'
-variables = dict(data='data/synthetic_lt', clip='{work_dir}/clip_synth.pt')
-# Both tools skip their work when the output is up to date.
-prepare = [
-    dict(name='synthetic world -> {data}',
-         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
-    dict(name='pretraining the small CLIP -> {clip}',
-         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}']),
-]
+variables = dict(clip='{work_dir}/clip_synth.pt')
 seeds = [0, 1, 2]
 baselines = [dict(name='Zero-shot CLIP', label='zero-shot'), 'CoOp']
 train_ann = '{data}/lt_train.txt'

@@ -5,14 +5,7 @@
 # methods' order: that depends on the CLIP (README, "Offline claims over CLIPs").
 _base_ = ['./offline_demo.py']
 work_dir = 'work_dirs/demo_reduced'
-variables = dict(data='{work_dir}/data')
-prepare = [
-    dict(name='synthetic world -> {data}',
-         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
-    dict(name='pretraining the small CLIP (200 steps) -> {clip}',
-         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}',
-                  '--steps', '200']),
-]
+variables = dict(data='{work_dir}/data', clip_steps='200')
 seeds = [0]
 tag_options = dict(images=[
     'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', 'param_scheduler.T_max=1'

@@ -7,12 +7,9 @@
 # Fewer adaptation epochs: --cfg-options "test_options=['train_cfg.max_epochs=2']".
 title = 'offline world, multi-label few-shot (novel mAP)'
 work_dir = 'work_dirs/fewshot_demo'
-variables = dict(data='data/synthetic_lt', clip='work_dirs/demo/clip_synth.pt')
+_base_ = ['./_base_/offline_world.py']
 prepare = [
-    dict(name='synthetic world -> {data}',
-         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
-    dict(name='pretraining the small CLIP -> {clip}',
-         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}']),
+    _base_.world_step, _base_.clip_step,
     dict(name='few-shot split -> {data}/fewshot',
          command=['tools/make_synthetic_fewshot.py', '--world', '{data}']),
 ]

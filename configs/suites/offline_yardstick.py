@@ -8,14 +8,6 @@
 _base_ = ['./offline_demo.py']
 title = 'offline world over small CLIPs (synthetic LT, VOC-LT class counts)'
 work_dir = 'work_dirs/yardstick'
-variables = dict(clip_seed='0')
-prepare = [
-    dict(name='synthetic world -> {data}',
-         command=['tools/make_synthetic_lt.py', '--out', '{data}']),
-    dict(name='pretraining the small CLIP (seed {clip_seed}) -> {clip}',
-         command=['tools/pretrain_clip.py', '--data', '{data}', '--out', '{clip}',
-                  '--seed', '{clip_seed}']),
-]
 replicates = [
     dict(name='clip0', variables=dict(clip_seed='0'), work_dir='work_dirs/demo'),
     dict(name='clip1', variables=dict(clip_seed='1')),
