@@ -101,7 +101,10 @@ def step_record(step: Step, suite: Suite) -> dict:
 
 
 def _test_is_current(step: Step) -> bool:
-    """The work dir's ``metrics.json`` exists and names the checkpoint now there."""
+    """The work dir's ``metrics.json`` exists and names the checkpoint now there (a
+    few-shot run: every K's summary exists)."""
+    if step.action == 'fewshot':
+        return bool(list(step.work_dir.glob('*shot/metrics.json')))
     metrics = step.work_dir / 'metrics.json'
     if not metrics.is_file():
         return False
