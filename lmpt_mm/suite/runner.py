@@ -93,8 +93,7 @@ def step_record(step: Step, suite: Suite) -> dict:
     if source is not None:
         path = source.resolve()
         checkpoint = file_sha256(path)
-    options = list(step.options)
-    return dict(config_run_record(step.stage.config, options, action=step.action,
+    return dict(config_run_record(step.stage.config, step.options, action=step.action,
                                   fewshot_args=[suite.expand(a) for a in suite.fewshot_args]
                                   if step.action == 'fewshot' else []),
                 checkpoint_sha256=checkpoint)
@@ -108,7 +107,7 @@ def _test_is_current(step: Step) -> bool:
     metrics = step.work_dir / 'metrics.json'
     if not metrics.is_file():
         return False
-    if step.action != 'test' or not step.stage.train:
+    if not step.stage.train:
         return True
     try:
         tested = (json.loads(metrics.read_text()).get('checkpoint') or {}).get('sha256')
@@ -135,7 +134,6 @@ class SuiteRunner:
         self.total = sum(len(c) for c in self.chains)
         self._lock = threading.Lock()
         self._t0 = time.time()
-        self._count = 0
         self._durations: Dict[tuple, List[float]] = {}
         self._stop = False
 
