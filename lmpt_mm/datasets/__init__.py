@@ -1,7 +1,6 @@
 """Long-tailed multi-label datasets, their statistics and samplers."""
-from .class_stats import (class_freq, class_groups, class_stats_metainfo,
-                          condition_prob, db_loss_stats, label_matrix,
-                          neg_class_freq)
+from .class_stats import (class_freq, class_groups, class_stats_metainfo, condition_prob,
+                          db_loss_stats, label_matrix, load_class_stats, neg_class_freq)
 from .lt_annotations import (align_captions, read_caption_file,
                              read_label_file, read_split_list)
 from .lt_multilabel import COCOLT, VOCLT, LTMultiLabelDataset
@@ -16,6 +15,7 @@ __all__ = [
     'read_label_file', 'read_split_list', 'read_caption_file',
     'align_captions', 'label_matrix', 'class_freq', 'neg_class_freq',
     'class_groups', 'condition_prob', 'db_loss_stats', 'class_stats_metainfo',
+    'load_class_stats',
     'FewShotCSVDataset', 'VOC2007FewShot', 'COCO2014FewShot', 'read_fewshot_csv',
     'read_coco_instances'
 ]

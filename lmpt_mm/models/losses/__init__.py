@@ -1,8 +1,9 @@
 """Losses: the Distribution-Balanced family (BCE / Focal / CB / DB / DB*), LMPT's
 class-specific embedding loss, the asymmetric loss with a detachable focal weight and
 LTML's two-branch loss; pure functions plus registered modules."""
+from lmpt_mm.datasets.class_stats import check_class_stats, load_class_stats
+
 from .asymmetric_loss import DetachableAsymmetricLoss, asymmetric_loss_elementwise
-from .class_counts import check_class_stats, load_class_stats
 from .collaborative_loss import collaborative_loss
 from .cse_loss import (ClassSpecificEmbeddingLoss,
                        class_specific_embedding_loss, cse_margins_and_weights,

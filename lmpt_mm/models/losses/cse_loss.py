@@ -22,9 +22,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
-                          check_class_stats, choose_class_stats, clamp_counts,
-                          resolve_class_stats)
+from lmpt_mm.datasets.class_stats import (STATS_HELP, StatsLike, as_count_tensor,
+                                          check_class_stats, choose_class_stats,
+                                          clamp_counts, resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 

@@ -23,8 +23,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_counts import (STATS_HELP, StatsLike, check_class_stats,
-                           choose_class_stats, resolve_class_stats)
+from lmpt_mm.datasets.class_stats import (STATS_HELP, StatsLike, check_class_stats,
+                                          choose_class_stats, resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 from .reweighting import (class_balanced_weight, db_star_scale, inverse_freq_weight,

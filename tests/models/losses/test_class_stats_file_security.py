@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lmpt_mm.models.losses import DistributionBalancedLoss
-from lmpt_mm.models.losses.class_counts import load_class_stats, read_stats_pickle
+from lmpt_mm.datasets.class_stats import load_class_stats, read_stats_pickle
 from lmpt_mm.models.losses.cse_loss import ClassSpecificEmbeddingLoss
 from lmpt_mm.utils import logging as lmpt_logging
 
