@@ -5,9 +5,8 @@ from .lt_annotations import (align_captions, read_caption_file,
                              read_label_file, read_split_list)
 from .lt_multilabel import COCOLT, VOCLT, LTMultiLabelDataset
 from .samplers import ClassAwareSampler, UniformClassAwarePairSampler
-from .coco_fewshot import COCO2014FewShot
-from .coco_instances import read_coco_instances
-from .fewshot_csv import FewShotCSVDataset, VOC2007FewShot, read_fewshot_csv
+from .fewshot import (COCO2014FewShot, FewShotCSVDataset, VOC2007FewShot, read_coco_instances,
+                      read_fewshot_csv)
 
 __all__ = [
     'LTMultiLabelDataset', 'VOCLT', 'COCOLT', 'ClassAwareSampler',
