@@ -9,5 +9,6 @@ in eval mode (``CLIPImageEncoder.train`` / ``CLIPPromptHead.train``) and their
 parameters never require grad, so no optimizer state is created for them.
 """
 from .clip_prompt_classifier import CLIPPromptClassifier, frozen_prefixes
+from .hpdval_classifier import HPDVALClassifier, renormalize
 
-__all__ = ['CLIPPromptClassifier', 'frozen_prefixes']
+__all__ = ['CLIPPromptClassifier', 'HPDVALClassifier', 'frozen_prefixes', 'renormalize']

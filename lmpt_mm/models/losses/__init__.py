@@ -3,15 +3,17 @@ class-specific embedding loss, the asymmetric loss with a detachable focal weigh
 LTML's two-branch loss; pure functions plus registered modules."""
 from lmpt_mm.datasets.class_stats import check_class_stats, load_class_stats
 
-from .asymmetric_loss import DetachableAsymmetricLoss, asymmetric_loss_elementwise
+from .class_specific_embedding_loss import (ClassSpecificEmbeddingLoss,
+                                            class_specific_embedding_loss,
+                                            cse_margins_and_weights, feature_distance,
+                                            token_distance)
 from .collaborative_loss import collaborative_loss
-from .cse_loss import (ClassSpecificEmbeddingLoss,
-                       class_specific_embedding_loss, cse_margins_and_weights,
-                       feature_distance, token_distance)
+from .detachable_asymmetric_loss import (DetachableAsymmetricLoss,
+                                         asymmetric_loss_elementwise)
+from .distribution_balanced_loss import (DistributionBalancedLoss, class_balanced_weight,
+                                         db_star_scale, distribution_balanced_loss,
+                                         inverse_freq_weight, ntr_bias, rebalance_weight)
 from .feature_l1 import feature_l1_loss
-from .db_loss import (DistributionBalancedLoss, class_balanced_weight,
-                      db_star_scale, distribution_balanced_loss,
-                      inverse_freq_weight, ntr_bias, rebalance_weight)
 
 __all__ = [
     'DistributionBalancedLoss', 'distribution_balanced_loss',

@@ -6,7 +6,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from lmpt_mm.models.clip import CLIP_MEAN_255, CLIP_STD_255
-from lmpt_mm.models.hpdval import dual_view_scores, renormalize
+from lmpt_mm.models.classifiers import renormalize
+from lmpt_mm.models.heads import dual_view_scores
 
 CLASSES = ['dog', 'cat', 'car', 'tree']
 FREQ = dict(class_freq=[8, 9, 5, 6], neg_class_freq=[8, 7, 11, 10])

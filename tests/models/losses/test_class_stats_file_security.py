@@ -10,7 +10,7 @@ import pytest
 
 from lmpt_mm.models.losses import DistributionBalancedLoss
 from lmpt_mm.datasets.class_stats import load_class_stats, read_stats_pickle
-from lmpt_mm.models.losses.cse_loss import ClassSpecificEmbeddingLoss
+from lmpt_mm.models.losses.class_specific_embedding_loss import ClassSpecificEmbeddingLoss
 from lmpt_mm.utils import logging as lmpt_logging
 
 PACKAGE = Path(__file__).resolve().parents[3] / 'lmpt_mm'

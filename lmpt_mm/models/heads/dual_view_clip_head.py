@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..heads.clip_prompt_head import CLIPPromptHead
 from ..prompt.templates import SINGLE_TEMPLATE
+from .clip_prompt_head import CLIPPromptHead
 from .dual_view_scores import AlphaWeights, dual_view_scores, local_view_weight
 
 ScoreScale = Union[Literal['clip', 'learned'], float]
