@@ -133,14 +133,12 @@ def _first_differences(name: str, a: Optional[torch.Tensor],
 
 def choose_class_stats(file_stats: StatsPair, new_stats: StatsPair,
                        stats_file: Optional[Union[str, Path]], source: str,
-                       prefer_stats_file: bool, owner: str,
-                       limit: int = 5) -> StatsPair:
+                       owner: str, limit: int = 5) -> StatsPair:
     """The statistics a loss keeps when ``set_class_stats`` replaces those of
-    its ``stats_file``.
+    its ``stats_file``: ``new_stats`` (the train split's).
 
-    Equal counts: ``new_stats``. Different counts: a warning naming both sources,
-    the first ``limit`` differing classes and which wins - ``new_stats`` (the
-    train split), or the file's with ``prefer_stats_file=True``.
+    Different counts are warned about, naming both sources and the first ``limit``
+    differing classes: the model trains on the split it is given.
     """
     if stats_file is None:
         return new_stats
@@ -149,13 +147,7 @@ def choose_class_stats(file_stats: StatsPair, new_stats: StatsPair,
                                   limit))[:limit]
     if not diffs:
         return new_stats
-    if prefer_stats_file:
-        verdict = (f'the counts of stats_file {str(stats_file)!r} are kept '
-                   '(prefer_stats_file=True)')
-    else:
-        verdict = (f'the counts of {source} are used; set prefer_stats_file=True '
-                   f'in the {owner} config to keep the file\'s')
     warn_once(f'{owner}: class statistics of stats_file {str(stats_file)!r} '
               f'differ from those of {source} (file vs split: '
-              f'{"; ".join(diffs)}): {verdict}')
-    return file_stats if prefer_stats_file else new_stats
+              f'{"; ".join(diffs)}): the counts of {source} are used')
+    return new_stats
