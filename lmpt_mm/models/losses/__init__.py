@@ -10,13 +10,14 @@ from .class_specific_embedding_loss import (ClassSpecificEmbeddingLoss,
 from .collaborative_loss import collaborative_loss
 from .detachable_asymmetric_loss import (DetachableAsymmetricLoss,
                                          asymmetric_loss_elementwise)
-from .distribution_balanced_loss import (DistributionBalancedLoss, class_balanced_weight,
+from .distribution_balanced_loss import (DBLossOptions, DistributionBalancedLoss,
+                                         class_balanced_weight,
                                          db_star_scale, distribution_balanced_loss,
                                          inverse_freq_weight, ntr_bias, rebalance_weight)
 from .feature_l1 import feature_l1_loss
 
 __all__ = [
-    'DistributionBalancedLoss', 'distribution_balanced_loss',
+    'DBLossOptions', 'DistributionBalancedLoss', 'distribution_balanced_loss',
     'rebalance_weight', 'ntr_bias', 'inverse_freq_weight',
     'class_balanced_weight', 'db_star_scale', 'ClassSpecificEmbeddingLoss',
     'class_specific_embedding_loss', 'cse_margins_and_weights',
