@@ -58,7 +58,8 @@ class NonFiniteLossHook(Hook):
 
     Errors name the iteration, the tensor and the config key that sets the bound
     (the top-level ``divergence_guard``, which ``tools/train.py`` passes to the hook
-    entry of ``custom_hooks``; ``configs/_base_/default_runtime.py`` declares it). Checkpoints saved before the error are kept intact.
+    entry of ``custom_hooks``; ``configs/_base_/default_runtime.py`` declares it).
+    Checkpoints saved before the error are kept intact.
 
     Args:
         max_abs_param: largest |value| a trainable parameter may reach. The default

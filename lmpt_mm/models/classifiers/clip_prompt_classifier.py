@@ -42,7 +42,8 @@ class CLIPPromptClassifier(ImageClassifier):
 
     * **Cached features as inputs.** ``inputs`` may be a dict of precomputed
       backbone outputs (``{'image_feats': [B, D], 'local_feats': [B, N, D]}``,
-      see :mod:`lmpt_mm.engine.feature_cache.inputs`); :meth:`extract_feat` then skips the backbone.
+      see :mod:`lmpt_mm.engine.feature_cache.inputs`); :meth:`extract_feat` then
+      skips the backbone.
       The default ``ClsDataPreprocessor`` is replaced by its subclass
       ``FeatureAwareClsDataPreprocessor`` (same buffers), which passes such
       batches through. ``FeatureCacheHook`` produces them.
