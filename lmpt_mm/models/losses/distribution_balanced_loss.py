@@ -60,10 +60,6 @@ def _options(mapping: Optional[Mapping], name: str, defaults: Mapping,
     return {**defaults, **mapping}
 
 
-def _frozen(mapping: Optional[dict]) -> Optional[Mapping]:
-    return None if mapping is None else MappingProxyType(dict(mapping))
-
-
 @dataclass(frozen=True)
 class DBLossOptions:
     """The DB family's options, validated once, defaults filled in.
@@ -79,6 +75,21 @@ class DBLossOptions:
     logit_reg: Optional[Mapping]
     cb_beta: float
     variant: Variant
+
+    def __post_init__(self) -> None:
+        for name in ('focal', 'map_param', 'logit_reg'):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+
+    def __reduce__(self) -> tuple:
+        # Read-only mapping views do not pickle: rebuild from plain dicts (deepcopy of
+        # a model, e.g. by an EMA hook, goes through here).
+        def thaw(value: Optional[Mapping]) -> Optional[dict]:
+            return None if value is None else dict(value)
+
+        return (type(self), (self.reweight_func, thaw(self.focal), thaw(self.map_param),
+                             thaw(self.logit_reg), self.cb_beta, self.variant))
 
     @classmethod
     def parse(cls,
@@ -112,9 +123,8 @@ class DBLossOptions:
                 raise ValueError(f'logit_reg {key} must be > 0, got {reg_opts[key]}')
         if reweight_func == 'CB':
             class_balanced_weight([1.0], cb_beta)  # validates cb_beta
-        return cls(reweight_func=reweight_func, focal=_frozen(focal_opts),
-                   map_param=_frozen(map_opts), logit_reg=_frozen(reg_opts),
-                   cb_beta=float(cb_beta), variant=variant)
+        return cls(reweight_func=reweight_func, focal=focal_opts, map_param=map_opts,
+                   logit_reg=reg_opts, cb_beta=float(cb_beta), variant=variant)
 
     def required_stats(self) -> Tuple[bool, bool]:
         """Which of ``(class_freq, neg_class_freq)`` these options need."""
