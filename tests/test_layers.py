@@ -36,7 +36,7 @@ def files_of(sub: str):
 
 
 def test_resolves_relative_imports(tmp_path):
-    assert 'lmpt_mm.models.losses.db_loss' in lmpt_imports(
+    assert 'lmpt_mm.models.losses.distribution_balanced_loss' in lmpt_imports(
         PACKAGE / 'models' / 'losses' / '__init__.py')
 
 

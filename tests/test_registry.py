@@ -136,7 +136,7 @@ BUILDERS = {
         lambda c: registry.DATA_SAMPLERS.build(
             dict(type='UniformClassAwarePairSampler', batch_size=2, seed=0),
             default_args=dict(dataset=registry.DATASETS.build(tiny_dataset(c['world'])))),
-    # HP-DVAL (lmpt_mm.models.hpdval)
+    # HP-DVAL
     ('MODELS', 'DualViewEmbeddingNeck'): lambda c: registry.MODELS.build(
         dict(type='DualViewEmbeddingNeck', in_channels=64, out_channels=32)),
     ('MODELS', 'DVALHead'): lambda c: registry.MODELS.build(

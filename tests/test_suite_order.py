@@ -1,4 +1,9 @@
 """`make test` starts the suite's longest file first (tests/conftest.py)."""
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -41,9 +46,46 @@ def test_this_session_collected_the_reduced_demo_first(request):
     assert items[0].fspath.basename == 'test_demo_reduced.py'
 
 
-def test_make_test_keeps_the_collection_order(repo_root):
-    """xdist's default (`--loadscope-reorder`) hands out the files with the most tests
-    first, which puts the three-test reduced demo near the end again."""
-    xdist = next(line for line in (repo_root / 'Makefile').read_text().splitlines()
-                 if line.startswith('XDIST :='))
-    assert '--dist loadfile' in xdist and '--no-loadscope-reorder' in xdist
+def make_test_xdist_args(repo_root) -> list:
+    """The pytest options ``make test`` passes, as make expands them (``make -n``:
+    nothing runs)."""
+    out = subprocess.run(['make', '-n', '-s', 'test', 'PY=PYTHON'], cwd=repo_root,
+                         capture_output=True, text=True, check=True).stdout
+    (line, ) = [ln for ln in out.splitlines() if ln.startswith('PYTHON -m pytest tests')]
+    return shlex.split(line)[len(('PYTHON', '-m', 'pytest', 'tests')):]
+
+
+def run_order(project, args: list) -> list:
+    """The files of ``project`` in the order one xdist worker ran their tests."""
+    log = project / 'ran.txt'
+    log.write_text('')
+    subprocess.run([sys.executable, '-m', 'pytest', str(project), '-q',
+                    '-p', 'no:cacheprovider', *args], cwd=project, check=True,
+                   capture_output=True, env=dict(os.environ, ORDER_LOG=str(log)))
+    return log.read_text().split()
+
+
+@pytest.mark.skipif(shutil.which('make') is None, reason='make is not installed')
+def test_make_test_runs_files_in_collection_order(repo_root, tmp_path):
+    """With the options of ``make test``, xdist hands out whole files in collection
+    order (the order tests/conftest.py sets, longest first), not its default of the
+    files with the most tests first. A project whose conftest puts a one-test file
+    before a four-test one shows the difference on one worker."""
+    args = make_test_xdist_args(repo_root)
+    assert '-n' in args, f'make test runs pytest without xdist workers: {args}'
+    workers = args.index('-n')
+    one_worker = args[:workers] + ['-n', '1'] + args[workers + 2:]
+    (tmp_path / 'conftest.py').write_text(
+        'def pytest_collection_modifyitems(items):\n'
+        "    items.sort(key=lambda i: 0 if i.fspath.basename == 'test_short.py' else 1)\n")
+    record = ('import os\n\n\ndef record(name):\n'
+              "    with open(os.environ['ORDER_LOG'], 'a') as f:\n"
+              "        f.write(name + '\\n')\n")
+    (tmp_path / 'test_many.py').write_text(record + ''.join(
+        f"\n\ndef test_{k}():\n    record('many')\n" for k in range(4)))
+    (tmp_path / 'test_short.py').write_text(record + "\n\ndef test_0():\n"
+                                            "    record('short')\n")
+    assert run_order(tmp_path, one_worker) == ['short'] + ['many'] * 4
+    # xdist's own default on the same project: the larger file first
+    default = [a for a in one_worker if a != '--no-loadscope-reorder']
+    assert run_order(tmp_path, default)[0] == 'many'

@@ -19,9 +19,8 @@ import sys
 from typing import Optional, Sequence
 
 from lmpt_mm.cli.dataset_args import add_dataset_args, datasets_from_args
-from lmpt_mm.cli.stats_export import (compute_split_stats,
-                                           export_class_stats,
-                                           format_stats_table)
+from lmpt_mm.datasets.class_stats import (compute_split_stats, export_class_stats,
+                                          format_stats_table)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

@@ -7,19 +7,30 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Keep the last checkpoints only: final-epoch evaluation, no selection on test.
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
+    # AtomicCheckpointHook: MMEngine's CheckpointHook that never leaves a partial file.
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
 )
-# tools/train.py adds these to every run as well (safe checkpoints, exact resume,
-# class statistics from the train split, the head's classes checked against the
-# data); listed here so plain Runner use gets them.
+# The safety hooks (lmpt_mm.engine.safety): tools/train.py and tools/test.py warn,
+# naming each one a config lacks, and add none themselves.
 custom_hooks = [
-    dict(type='SafeCheckpointHook'),
-    dict(type='EpochSeedHook'),
-    dict(type='ClassStatsHook'),
-    dict(type='ClassListCheckHook'),
+    dict(type='SafeCheckpointHook'),  # weights_only-loadable checkpoints
+    dict(type='EpochSeedHook'),  # exact resume
+    dict(type='ClassStatsHook'),  # class statistics from the train split
+    dict(type='ClassListCheckHook'),  # the head's classes against the data
+    dict(type='EvalImagesCheckHook'),  # val/test images exist before training
+    # Stops at the first NaN/inf loss or runaway parameter; its bounds are the
+    # top-level `divergence_guard = dict(max_abs_param=..., ...)`, which the tools
+    # pass to this entry.
+    dict(type='NonFiniteLossHook'),
+    # Resumed and tested checkpoints must fit the model (load_from of a train run,
+    # e.g. HP-DVAL stage 2 from stage 1, may initialise a different one).
+    dict(type='StrictCheckpointLoadHook'),
 ]
+# DDP that also runs on CPU (gloo); tools/train.py picks the backend.
+model_wrapper_cfg = dict(type='DeviceAgnosticDDP', broadcast_buffers=False,
+                         find_unused_parameters=False)
 
 env_cfg = dict(
     cudnn_benchmark=False,

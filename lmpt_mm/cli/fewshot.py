@@ -65,8 +65,9 @@ from lmpt_mm.engine.hooks.freeze_modules_hook import trainable_parameter_counts
 from lmpt_mm.engine.work_dir_checkpoints import atomic_write_bytes
 from lmpt_mm.engine.work_dir_lock import launcher_rank, work_dir_lock
 from lmpt_mm.utils.hashing import differences, file_sha256, json_digest, run_record
-from .runner_setup import (add_common_args, add_required_hooks, fix_dataloaders,
-                           load_config, setup_distributed, setup_unsafe_load)
+from .runner_setup import (add_common_args, apply_divergence_guard, fix_dataloaders,
+                           load_config, setup_distributed, setup_unsafe_load,
+                           warn_missing_safety)
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
 
 # CSV/summary columns: our name -> metric key suffix (prefix from the config's map_key).
@@ -259,7 +260,8 @@ def train_base(cfg: Config, args: argparse.Namespace, work_dir: str) -> Optional
                       logger='current')
             ckpt = done
             continue
-        add_required_hooks(scfg)
+        warn_missing_safety(scfg)
+        apply_divergence_guard(scfg)
         apply_feature_cache_cfg(scfg)
         fix_dataloaders(scfg)
         setup_unsafe_load(scfg, args.unsafe_load)
@@ -300,17 +302,21 @@ def episode_cfg(cfg: Config, shots: int, episode: int, work_dir: str,
         ecfg.custom_hooks = hooks
         # Nothing of an adapted episode model is kept beyond its evaluation.
         ecfg.default_hooks = dict(ecfg.get('default_hooks') or {},
-                                  checkpoint=dict(type='CheckpointHook', interval=-1))
+                                  checkpoint=dict(type='AtomicCheckpointHook',
+                                                  interval=-1))
         if protocol == 'published':
             published_protocol_cfg(ecfg)
     else:
         ecfg.train_dataloader = ecfg.train_cfg = ecfg.optim_wrapper = None
         ecfg.param_scheduler = None
-    add_required_hooks(ecfg)
+    apply_divergence_guard(ecfg)
     fix_dataloaders(ecfg)
     if launcher != 'none':
         # frozen modules go without gradients under DDP (see FreezeModulesHook)
-        ecfg.find_unused_parameters = True
+        if ecfg.get('model_wrapper_cfg'):
+            ecfg.model_wrapper_cfg.find_unused_parameters = True
+        else:
+            ecfg.find_unused_parameters = True
     setup_distributed(ecfg, launcher)
     return ecfg
 
@@ -429,6 +435,7 @@ def run_fewshot(args: argparse.Namespace) -> List[dict]:
     if not isinstance(cfg.get('fewshot'), dict):
         raise ValueError(f'{args.config} has no `fewshot = dict(...)`: not a few-shot '
                          'config (see configs/hpdval/fewshot/README.md)')
+    warn_missing_safety(cfg)
     setup_unsafe_load(cfg, args.unsafe_load)
     episodes = parse_episodes(args.episodes)
     bad = [k for k in args.shots if k < 1]

@@ -20,13 +20,11 @@ from lmpt_mm.engine.distributed import init_cpu_process_group
 from lmpt_mm.engine.feature_cache.config import apply_feature_cache_cfg
 from lmpt_mm.engine.hooks.non_finite_loss_hook import GUARD_CFG_KEY
 from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
+from lmpt_mm.engine.safety import missing_safety_entries
 from lmpt_mm.engine.work_dir_checkpoints import config_fingerprint
 from lmpt_mm.cli.work_dir_guard import (FINGERPRINT_CFG_KEY, check_work_dir_owner,
                                         resolve_auto_resume)
 
-# Hooks every run gets, whatever its config says (see each hook's docstring).
-REQUIRED_HOOKS = ('SafeCheckpointHook', 'EpochSeedHook', 'ClassStatsHook',
-                  'ClassListCheckHook')
 DATALOADER_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
@@ -61,31 +59,25 @@ def load_config(path: str, cfg_options: Optional[dict], work_dir: Optional[str])
     return cfg
 
 
-def add_required_hooks(cfg: Config) -> None:
+def warn_missing_safety(cfg: Config) -> None:
+    """Warn, one line each, about the safety hooks and wrapper ``cfg`` does not declare
+    (:mod:`lmpt_mm.engine.safety`); the config runs as written."""
+    for line in missing_safety_entries(cfg):
+        print_log(line, logger='current', level=30)
+
+
+def apply_divergence_guard(cfg: Config) -> None:
+    """Pass the top-level ``divergence_guard = dict(...)`` (bounds of the runaway
+    check) to the config's ``NonFiniteLossHook`` entry; without one there is nothing
+    to pass them to (:func:`warn_missing_safety` names it)."""
+    options = dict(cfg.get(GUARD_CFG_KEY) or {})
+    if not options:
+        return
     hooks = list(cfg.get('custom_hooks') or [])
-    present = {h.get('type') for h in hooks}
-    hooks.extend(dict(type=name) for name in REQUIRED_HOOKS if name not in present)
+    for hook in hooks:
+        if str(hook.get('type', '')).rsplit('.', 1)[-1] == 'NonFiniteLossHook':
+            hook.update(options)
     cfg.custom_hooks = hooks
-
-
-def use_atomic_checkpoints(cfg: Config) -> None:
-    """Swap MMEngine's CheckpointHook for AtomicCheckpointHook (same arguments)."""
-    ckpt = (cfg.get('default_hooks') or {}).get('checkpoint')
-    if ckpt and ckpt.get('type') in ('CheckpointHook', 'mmengine.CheckpointHook'):
-        ckpt['type'] = 'AtomicCheckpointHook'
-
-
-def add_hook(cfg: Config, name: str, **kwargs) -> None:
-    """Add hook ``name`` (with ``kwargs``) unless the config lists it already."""
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == name for h in hooks):
-        hooks.append(dict(type=name, **kwargs))
-    cfg.custom_hooks = hooks
-
-
-def add_strict_load_hook(cfg: Config) -> None:
-    """Checkpoints loaded by test/predict/resume must fit the model."""
-    add_hook(cfg, 'StrictCheckpointLoadHook')
 
 
 def fix_dataloaders(cfg: Config) -> None:
@@ -114,18 +106,16 @@ def setup_amp(cfg: Config, enable: bool) -> None:
 
 
 def setup_distributed(cfg: Config, launcher: str) -> None:
-    """Choose gloo on CPU and nccl on GPUs; wrap the model so DDP works on both.
+    """Choose gloo on CPU and nccl on GPUs.
 
     MMEngine's pytorch launcher calls ``torch.cuda.set_device`` and DDP with
     ``device_ids``; neither exists on CPU. There, the gloo process group is created
-    here (before the runner, which then skips its own initialisation).
+    here (before the runner, which then skips its own initialisation), and the
+    config's ``model_wrapper_cfg`` (``DeviceAgnosticDDP``) drops the device ids.
     """
     cfg.launcher = launcher
     if launcher == 'none':
         return
-    cfg.setdefault('model_wrapper_cfg', dict(
-        type='DeviceAgnosticDDP', broadcast_buffers=False,
-        find_unused_parameters=cfg.get('find_unused_parameters', False)))
     if torch.cuda.is_available():
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {}).setdefault(
             'backend', 'nccl')
@@ -181,17 +171,14 @@ def check_train_length(runner) -> None:
 def prepare_train_cfg(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     check_train_cfg(cfg)
-    add_required_hooks(cfg)
+    warn_missing_safety(cfg)
+    apply_divergence_guard(cfg)
     apply_feature_cache_cfg(cfg)
     fix_dataloaders(cfg)
     setup_amp(cfg, args.amp)
     setup_unsafe_load(cfg, args.unsafe_load)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    add_hook(cfg, 'EvalImagesCheckHook')  # val/test images exist before training
-    # Stop at the first NaN/inf loss or runaway parameter (bounds: `divergence_guard`).
-    add_hook(cfg, 'NonFiniteLossHook', **dict(cfg.get(GUARD_CFG_KEY) or {}))
-    use_atomic_checkpoints(cfg)
     cfg[FINGERPRINT_CFG_KEY] = config_fingerprint(cfg)
     force = getattr(args, 'force_work_dir', False)
     if args.resume == 'auto':
@@ -203,8 +190,6 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
         cfg.resume, cfg.load_from = True, args.resume
     else:
         check_work_dir_owner(cfg, force)
-    if cfg.get('resume'):
-        add_strict_load_hook(cfg)
     if args.auto_scale_lr:
         if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
             raise ValueError(f'--auto-scale-lr needs `auto_scale_lr = dict('
@@ -216,8 +201,7 @@ def prepare_train_cfg(args: argparse.Namespace) -> Config:
 
 def prepare_test_cfg(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
-    add_required_hooks(cfg)
-    add_strict_load_hook(cfg)
+    warn_missing_safety(cfg)
     fix_dataloaders(cfg)
     setup_unsafe_load(cfg, args.unsafe_load)
     if args.checkpoint.lower() == 'none':

@@ -1,4 +1,6 @@
-"""Models: CLIP encoders, prompt learners, heads, losses and classifiers."""
-from . import backbones, classifiers, clip, heads, hpdval, losses, ltml, prompt  # noqa: F401
+"""Models, filed by component as in MMPretrain: backbones/, necks/, heads/, losses/,
+classifiers/; clip/ (open_clip loading, the text encoder) and prompt/ (prompt learners,
+templates) are the parts the CLIP components share."""
+from . import backbones, classifiers, clip, heads, losses, necks, prompt  # noqa: F401
 
-__all__ = ['backbones', 'classifiers', 'clip', 'heads', 'hpdval', 'losses', 'ltml', 'prompt']
+__all__ = ['backbones', 'classifiers', 'clip', 'heads', 'losses', 'necks', 'prompt']

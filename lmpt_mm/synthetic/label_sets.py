@@ -25,10 +25,10 @@ def objects_per_image(total: int, num_images: int, probs: Sequence[float],
     return k
 
 
-def realize_label_sets(class_counts: Sequence[int], capacities: Sequence[int],
+def realize_label_sets(positives: Sequence[int], capacities: Sequence[int],
                        rng: np.random.Generator, swaps_per_label: int = 5
                        ) -> List[List[int]]:
-    """Label sets with exactly ``class_counts[c]`` images holding class ``c`` and
+    """Label sets with exactly ``positives[c]`` images holding class ``c`` and
     exactly ``capacities[i]`` distinct classes in image ``i``.
 
     Greedy construction (each class, largest first, goes to the images with the most
@@ -37,7 +37,7 @@ def realize_label_sets(class_counts: Sequence[int], capacities: Sequence[int],
     (image a loses x and gains y, image b the reverse) that keep both sequences fixed
     while decorrelating classes from image sizes.
     """
-    counts = np.asarray(class_counts, dtype=int)
+    counts = np.asarray(positives, dtype=int)
     free = np.asarray(capacities, dtype=int).copy()
     if counts.sum() != free.sum():
         raise ValueError(f'class counts sum to {counts.sum()} but image capacities '

@@ -129,7 +129,7 @@ def test_overhead_components_partition_the_iteration():
 
 
 def test_heads_overriding_loss_alone_are_timed_whole():
-    from lmpt_mm.models.hpdval import HPTHead
+    from lmpt_mm.models.heads import HPTHead
     from lmpt_mm.models.heads import CoOpHead, LMPTHead
     assert bm.uses_split_loss(CoOpHead.__new__(CoOpHead))
     assert bm.uses_split_loss(LMPTHead.__new__(LMPTHead))

@@ -9,8 +9,8 @@ import torch
 import lmpt_mm  # noqa: F401
 from lmpt_mm.engine import DeviceAgnosticDDP, epoch_seed
 from lmpt_mm.engine.hooks import EpochSeedHook
-from lmpt_mm.cli.runner_setup import (REQUIRED_HOOKS, prepare_test_cfg,
-                                         prepare_train_cfg)
+from lmpt_mm.cli.runner_setup import prepare_test_cfg, prepare_train_cfg
+from lmpt_mm.engine.safety import CHECKPOINT_HOOK, MODEL_WRAPPER, SAFETY_HOOKS
 
 CONFIG = 'tests/fixtures/tiny_resnet_lt.py'
 
@@ -28,13 +28,53 @@ def repo_cwd(monkeypatch, repo_root):
     monkeypatch.chdir(repo_root)
 
 
-def test_required_hooks_and_persistent_workers_fix():
+def test_declared_safety_hooks_run_as_declared_and_persistent_workers_fix(mm_log):
     cfg = prepare_train_cfg(train_args())
-    assert [h['type'] for h in cfg.custom_hooks].count('SafeCheckpointHook') == 1
-    assert set(REQUIRED_HOOKS) <= {h['type'] for h in cfg.custom_hooks}
+    assert [h['type'] for h in cfg.custom_hooks] == list(SAFETY_HOOKS)
+    assert cfg.default_hooks.checkpoint.type == CHECKPOINT_HOOK
+    assert cfg.model_wrapper_cfg.type == MODEL_WRAPPER
+    assert not [m for m in mm_log.messages() if 'default_runtime' in m]
     # persistent_workers=True with num_workers=0 would make torch raise.
     assert cfg.train_dataloader.persistent_workers is False
     assert cfg.work_dir.endswith('tiny_resnet_lt')
+
+
+def without_safety(tmp_path) -> str:
+    """The tiny config with one safety hook kept, MMEngine's checkpoint hook and no
+    model wrapper."""
+    path = tmp_path / 'unsafe.py'
+    path.write_text(f"_base_ = ['{Path(CONFIG).resolve()}']\n"
+                    "custom_hooks = [dict(type='EpochSeedHook')]\n"
+                    "default_hooks = dict(checkpoint=dict(type='CheckpointHook'))\n"
+                    'model_wrapper_cfg = None\n')
+    return str(path)
+
+
+def safety_warnings(mm_log) -> list:
+    return [m for m in mm_log.messages() if 'default_runtime' in m]
+
+
+@pytest.mark.parametrize('tool', ['train', 'test'])
+def test_missing_safety_hooks_are_warned_not_added(tmp_path, mm_log, tool):
+    config = without_safety(tmp_path)
+    if tool == 'train':
+        cfg = prepare_train_cfg(train_args(config=config, work_dir=str(tmp_path / 'w')))
+    else:
+        cfg = prepare_test_cfg(argparse.Namespace(
+            config=config, checkpoint='none', work_dir=None, out=None, launcher='none',
+            unsafe_load=False, cfg_options=None))
+    assert [h['type'] for h in cfg.custom_hooks] == ['EpochSeedHook']
+    assert cfg.default_hooks.checkpoint.type == 'CheckpointHook'
+    assert cfg.get('model_wrapper_cfg') is None
+    warned = safety_warnings(mm_log)
+    assert all('\n' not in m and m.startswith(config) for m in warned)
+    missing = [name for name in SAFETY_HOOKS if name != 'EpochSeedHook']
+    assert [m.split('custom_hooks has no ')[1].split(' ')[0]
+            for m in warned[:len(missing)]] == missing
+    assert 'default_hooks.checkpoint is CheckpointHook, not AtomicCheckpointHook' in \
+        warned[len(missing)]
+    assert f'model_wrapper_cfg is not set, not {MODEL_WRAPPER}' in warned[-1]
+    assert len(warned) == len(missing) + 2
 
 
 def test_resume_flags(tmp_path):

@@ -25,6 +25,7 @@ from mmpretrain.structures import DataSample
 from mmpretrain.utils import register_all_modules
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm's components)
+from lmpt_mm.engine.safety import missing_safety_entries
 from lmpt_mm.models.clip import CLIP_MEAN_255, CLIP_STD_255
 
 REPO = Path(__file__).resolve().parents[2]
@@ -268,6 +269,15 @@ def test_every_config_is_covered():
                     if t not in REAL_DATASETS and t not in GENERIC_DATASETS:
                         problems.append(f'{config_id(path)}: {loader} dataset {t!r} '
                                         'unknown to this test')
+    assert not problems, '\n'.join(problems)
+
+
+def test_every_config_declares_the_safety_entries():
+    """Every config a user runs (few-shot ones included) and the runtime base declare
+    the safety hooks and the DDP wrapper: the tools add none."""
+    paths = [CONFIG_DIR / '_base_' / 'default_runtime.py'] + sorted(
+        p for p in CONFIG_DIR.rglob('*.py') if '_base_' not in p.relative_to(CONFIG_DIR).parts)
+    problems = [line for p in paths for line in missing_safety_entries(Config.fromfile(str(p)))]
     assert not problems, '\n'.join(problems)
 
 

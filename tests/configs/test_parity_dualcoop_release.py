@@ -42,7 +42,7 @@ from mmengine.registry import PARAM_SCHEDULERS
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from lmpt_mm.models.classifiers.feature_inputs import FEATS_KEY, LOCAL_FEATS_KEY
+from lmpt_mm.engine.feature_cache import FEATS_KEY, LOCAL_FEATS_KEY
 
 from test_configs_build import _mmpretrain_registry  # noqa: F401
 from test_recipe_parity import coop_prompts, make_batch, targets_of, text_features

@@ -544,7 +544,7 @@ def test_hpdval_stage1_step_equals_paper_update(rel):
     model.train()
     inputs = model.data_preprocessor(batch, True)['inputs']
     with torch.no_grad():
-        teacher = model.teacher_features(inputs, None)  # frozen CLIP image encoder
+        teacher = model.teacher_features(inputs)  # frozen CLIP image encoder
         p_h = model.head.hand_crafted_features()  # frozen text side
     f_cls, f_loc = model.extract_feat(inputs)
     s_g = F.normalize(f_cls, dim=-1) @ F.normalize(p_h, dim=-1).t()

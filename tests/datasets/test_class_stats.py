@@ -6,7 +6,7 @@ import pytest
 
 from lmpt_mm.datasets import (class_freq, class_groups, condition_prob,
                               db_loss_stats, label_matrix, neg_class_freq)
-from lmpt_mm.cli.stats_export import compute_split_stats
+from lmpt_mm.datasets.class_stats import compute_split_stats
 
 def test_freq_and_neg_freq():
     y = label_matrix([[0, 2], [2], [], [1, 2]], 4)

@@ -8,7 +8,7 @@ import pytest
 from mmpretrain.registry import DATASETS
 
 from lmpt_mm.datasets import read_fewshot_csv
-from lmpt_mm.datasets.coco_fewshot import read_coco_episodes
+from lmpt_mm.datasets.fewshot import read_coco_episodes
 
 VOC_NOVEL = ('cat', 'dog', 'pottedplant', 'sheep', 'sofa', 'tvmonitor')
 

@@ -33,7 +33,7 @@ def test_dataset_stats_custom(repo_root, tiny_lt, tmp_path, capsys):
     assert js['class_groups'] == {'head': [1], 'medium': [0], 'tail': [2]}
     # JSON is the stats_file format the tool points to; its pickle reads the same
     # through the losses' restricted unpickler.
-    from lmpt_mm.models.losses.class_counts import load_class_stats
+    from lmpt_mm.datasets.class_stats import load_class_stats
     assert f"use stats_file='{out / 'class_stats.json'}'" in printed
     assert load_class_stats(out / 'class_stats.json')[0].tolist() == \
         load_class_stats(out / 'class_freq.pkl')[0].tolist() == [2, 3, 1]

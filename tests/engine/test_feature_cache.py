@@ -165,7 +165,7 @@ def test_view_draw_follows_seeded_global_rng(tiny_lt_world, tmp_path):
 def test_batch_fetch_equals_collated_samples(tiny_lt_world, tmp_path, arch, local):
     """A whole-batch fetch holds what the collated per-sample path holds."""
     from lmpt_mm.engine.feature_cache import CachedFeatureLoader
-    from lmpt_mm.models.classifiers.feature_inputs import FEATS_KEY, LOCAL_FEATS_KEY
+    from lmpt_mm.engine.feature_cache import FEATS_KEY, LOCAL_FEATS_KEY
     model = build_model(arch=arch, head='DualCoOpHead' if local else 'LMPTHead',
                         return_local=local)
     pipe = pipeline(0.5)

@@ -108,3 +108,35 @@ def test_checkpoint_fit_is_strict_on_what_the_model_saves():
                        r'head\.bias\), 1 unexpected keys \(first: fc\.bias\)'):
         check_checkpoint_fits(model, {'head.weight': torch.zeros(4, 3),
                                       'fc.bias': torch.zeros(4)}, 'b.pth')
+
+
+@pytest.mark.parametrize('run, checked', [('test', True), ('resume', True),
+                                          ('train from load_from', False)])
+def test_strict_load_hook_checks_tests_and_resumes_not_a_train_init(run, checked):
+    """Declared once in the runtime base, the hook tells the runs apart itself: a test
+    or resumed checkpoint must fit, a training run's ``load_from`` may initialise
+    another model (HP-DVAL stage 2 from stage 1)."""
+    from types import SimpleNamespace
+
+    from mmengine.runner import BaseLoop
+
+    from lmpt_mm.engine.hooks import StrictCheckpointLoadHook
+
+    class Loop(BaseLoop):
+        def run(self):
+            pass
+
+    built = Loop.__new__(Loop)  # what Runner.train holds before loading
+    runner = SimpleNamespace(
+        model=Tiny(), _train_loop=dict(type='EpochBasedTrainLoop') if run == 'test'
+        else built, _resume=run == 'resume', _load_from='other.pth',
+        cfg=SimpleNamespace(filename='configs/mine.py'))
+    hook = StrictCheckpointLoadHook()
+    hook.before_run(runner)
+    other = {'state_dict': Tiny(classes=5).state_dict()}
+    if checked:
+        with pytest.raises(CheckpointMismatchError, match='checkpoint other.pth does not '
+                           'fit the model of config configs/mine.py'):
+            hook.after_load_checkpoint(runner, other)
+    else:
+        hook.after_load_checkpoint(runner, other)

@@ -5,7 +5,7 @@ import pickle
 import pytest
 import torch
 
-from lmpt_mm.models.losses.class_counts import as_count_tensor
+from lmpt_mm.datasets.class_stats import as_count_tensor
 from lmpt_mm.utils.tensor_memo import TensorMemo
 
 

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from lmpt_mm.models.classifiers import FEATS_KEY, LOCAL_FEATS_KEY
+from lmpt_mm.engine.feature_cache import FEATS_KEY, LOCAL_FEATS_KEY
 
 
 def sync(device: str) -> None:

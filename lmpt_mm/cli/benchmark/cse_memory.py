@@ -3,7 +3,7 @@ from typing import Any, Dict
 
 import torch
 
-from lmpt_mm.models.losses.cse_loss import token_distance
+from lmpt_mm.models.losses.class_specific_embedding_loss import token_distance
 
 COCO_LT_CSE_SIZE = dict(B=64, C=80, L=77, D=512)
 

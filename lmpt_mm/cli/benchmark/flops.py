@@ -24,7 +24,7 @@ import torch
 from torch.utils.flop_counter import (FlopCounterMode, sdpa_backward_flop_count,
                                       sdpa_flop_count)
 
-from lmpt_mm.models.classifiers import FEATS_KEY, LOCAL_FEATS_KEY
+from lmpt_mm.engine.feature_cache import FEATS_KEY, LOCAL_FEATS_KEY
 
 from .step_cost import irreducible_step
 

@@ -5,8 +5,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import torch
 from torch.utils.data import Dataset
 
-from lmpt_mm.models.classifiers.feature_inputs import FEATS_KEY, LOCAL_FEATS_KEY
-
+from .inputs import FEATS_KEY, LOCAL_FEATS_KEY
 from .views import build_pipeline
 
 Feats = Tuple[torch.Tensor, ...]

@@ -9,6 +9,8 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
+from lmpt_mm.datasets.class_stats import stats_from_metainfo
+
 
 def stats_receiver(model) -> Optional[object]:
     """``model.head`` if it takes statistics, else its loss (MMPretrain's own heads)."""
@@ -40,8 +42,8 @@ class ClassStatsHook(Hook):
         target = stats_receiver(model)
         if target is None:
             return
-        meta = getattr(runner.train_dataloader.dataset, 'metainfo', {}) or {}
-        if 'class_freq' not in meta or 'neg_class_freq' not in meta:
+        stats = stats_from_metainfo(getattr(runner.train_dataloader.dataset, 'metainfo', None))
+        if stats is None:
             print_log('ClassStatsHook: the train dataset has no class_freq/neg_class_freq '
                       'in its metainfo; the head keeps the statistics of its config.',
                       logger='current', level=30)
@@ -55,7 +57,6 @@ class ClassStatsHook(Hook):
         params = inspect.signature(target.set_class_stats).parameters
         kwargs = dict(source=source) if 'source' in params or any(
             p.kind is p.VAR_KEYWORD for p in params.values()) else {}
-        target.set_class_stats(list(meta['class_freq']), list(meta['neg_class_freq']),
-                               **kwargs)
-        print_log(f'ClassStatsHook: class statistics of {len(meta["class_freq"])} '
+        target.set_class_stats(*stats, **kwargs)
+        print_log(f'ClassStatsHook: class statistics of {len(stats[0])} '
                   'classes taken from the train split.', logger='current')

@@ -30,7 +30,7 @@ class EvalImagesCheckHook(Hook):
     Without it a missing val/test image is found at the first validation (or by
     ``tools/test.py``), after all of training. Only existence and a non-zero size
     are checked (fast); ``tools/prepare_data.py --check CONFIG`` decodes every
-    image. ``tools/train.py`` adds it to every run.
+    image. Declared in ``configs/_base_/default_runtime.py``.
 
     Args:
         max_listed: how many of the missing paths the error lists.

@@ -57,8 +57,9 @@ class NonFiniteLossHook(Hook):
       iteration the model was evaluated after.
 
     Errors name the iteration, the tensor and the config key that sets the bound
-    (``divergence_guard``, read by ``tools/train.py``, which adds the hook to every
-    run). Checkpoints saved before the error are kept intact.
+    (the top-level ``divergence_guard``, which ``tools/train.py`` passes to the hook
+    entry of ``custom_hooks``; ``configs/_base_/default_runtime.py`` declares it).
+    Checkpoints saved before the error are kept intact.
 
     Args:
         max_abs_param: largest |value| a trainable parameter may reach. The default

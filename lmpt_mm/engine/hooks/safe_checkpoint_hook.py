@@ -15,9 +15,9 @@ _TENSOR_KEYS = ('state_dict', 'ema_state_dict')
 class SafeCheckpointHook(Hook):
     """Convert the message hub / meta to weights-only types on save and back on load.
 
-    ``tools/train.py`` adds it to every run (see :func:`lmpt_mm.engine.prepare_cfg`),
-    so ``--resume auto``, ``load_from`` and ``tools/test.py`` work under torch>=2.6
-    without trusting pickles.
+    Declared in ``configs/_base_/default_runtime.py`` (the tools warn about a config
+    without it, :mod:`lmpt_mm.engine.safety`), so ``--resume auto``, ``load_from``
+    and ``tools/test.py`` work under torch>=2.6 without trusting pickles.
     """
 
     priority = 'VERY_LOW'  # after other hooks have added their entries

@@ -6,10 +6,8 @@ from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from .feature_inputs import feature_tuple, is_feature_inputs
-
-# data preprocessors upgraded to their feature-aware subclass (same args and buffers)
-_UPGRADABLE = (None, 'ClsDataPreprocessor', 'mmpretrain.ClsDataPreprocessor')
+from lmpt_mm.engine.feature_cache import (cached_features, feature_aware_preprocessor,
+                                          is_feature_inputs)
 
 
 def frozen_prefixes(model: nn.Module) -> List[str]:
@@ -44,7 +42,8 @@ class CLIPPromptClassifier(ImageClassifier):
 
     * **Cached features as inputs.** ``inputs`` may be a dict of precomputed
       backbone outputs (``{'image_feats': [B, D], 'local_feats': [B, N, D]}``,
-      see :mod:`.feature_inputs`); :meth:`extract_feat` then skips the backbone.
+      see :mod:`lmpt_mm.engine.feature_cache.inputs`); :meth:`extract_feat` then
+      skips the backbone.
       The default ``ClsDataPreprocessor`` is replaced by its subclass
       ``FeatureAwareClsDataPreprocessor`` (same buffers), which passes such
       batches through. ``FeatureCacheHook`` produces them.
@@ -72,14 +71,9 @@ class CLIPPromptClassifier(ImageClassifier):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
                  save_trainable_only: bool = False) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = {}
-        if isinstance(data_preprocessor, dict) and \
-                data_preprocessor.get('type') in _UPGRADABLE:
-            data_preprocessor = dict(data_preprocessor,
-                                     type='FeatureAwareClsDataPreprocessor')
         super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
-                         train_cfg=train_cfg, data_preprocessor=data_preprocessor,
+                         train_cfg=train_cfg,
+                         data_preprocessor=feature_aware_preprocessor(data_preprocessor),
                          init_cfg=init_cfg)
         self.save_trainable_only = save_trainable_only
         self._register_state_dict_hook(_drop_frozen_state)
@@ -88,11 +82,7 @@ class CLIPPromptClassifier(ImageClassifier):
     def extract_feat(self, inputs, stage: str = 'neck') -> Tuple[torch.Tensor, ...]:
         """Backbone (+ neck) features of images, or the cached features as they are."""
         if is_feature_inputs(inputs):
-            if stage == 'backbone' or not self.with_neck:
-                return feature_tuple(inputs)
-            if stage != 'neck':
-                return super().extract_feat(inputs, stage)  # raises for a bad stage
-            return self.neck(feature_tuple(inputs))
+            return cached_features(inputs, self.neck if self.with_neck else None, stage)
         feats = super().extract_feat(inputs, stage)
         if isinstance(feats, tuple):
             feats = tuple(f.float() if torch.is_floating_point(f) else f for f in feats)

@@ -1,31 +1,59 @@
 """Frozen CLIP text encoder that accepts prompt token embeddings."""
 import copy
+import weakref
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import open_clip
 import torch
 import torch.nn.functional as F
-from open_clip.transformer import ResidualAttentionBlock, text_global_pool
+from open_clip.transformer import text_global_pool
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from lmpt_mm.utils.logging import warn_once
 from lmpt_mm.utils.tensor_memo import TensorMemo
 
 from .freeze import freeze_module
 
 
-def supports_lean_blocks(transformer: nn.Module) -> bool:
-    """True when every block is open_clip's plain self-attention block (batch first)."""
+# Texts of the probe that checks the lean path against open_clip's encode_text.
+PROBE_TEXTS = ('a photo of a cat.', 'two dogs beside a red traffic light')
+# Largest |lean - open_clip| of the probe features, relative to their largest |value|:
+# float rounding of a different attention kernel stays orders of magnitude below.
+PROBE_RTOL = 1e-4
+# open_clip model -> None (lean path matches) or why it is off; one probe per model.
+_probe_verdicts: 'weakref.WeakKeyDictionary[nn.Module, Optional[str]]' = \
+    weakref.WeakKeyDictionary()
+
+
+def lean_blocks_unsupported(transformer: nn.Module) -> Optional[str]:
+    """Why :func:`lean_block` cannot stand for the transformer's blocks (None: it may).
+
+    Checks the parts it reads (batch-first input, ``ln_1``/``ln_2``/``mlp``/``ls_*``, a
+    fused ``in_proj`` with bias, ``out_proj``, ``num_heads``) and the features of
+    ``nn.MultiheadAttention`` it does not implement; whether the maths agree is for the
+    probe (:meth:`CLIPTextEncoder.lean_path_problem`).
+    """
     if not getattr(transformer, 'batch_first', False):
-        return False
-    for block in transformer.resblocks:
+        return 'the transformer is not batch-first'
+    for i, block in enumerate(transformer.resblocks):
         attn = getattr(block, 'attn', None)
-        if (type(block) is not ResidualAttentionBlock or hasattr(block, 'ln_1_kv')
-                or not isinstance(attn, nn.MultiheadAttention) or not attn.batch_first
-                or not attn._qkv_same_embed_dim or attn.in_proj_bias is None
+        missing = [name for name in ('ln_1', 'ln_2', 'mlp', 'ls_1', 'ls_2')
+                   if not hasattr(block, name)]
+        missing += [f'attn.{name}' for name in ('in_proj_weight', 'in_proj_bias',
+                                                'out_proj', 'num_heads')
+                    if getattr(attn, name, None) is None]
+        if missing:
+            return f'block {i} ({type(block).__name__}) has no {", ".join(missing)}'
+        if hasattr(block, 'ln_1_kv'):
+            return f'block {i} is a cross-attention block'
+        if isinstance(attn, nn.MultiheadAttention) and (
+                not attn.batch_first or not attn._qkv_same_embed_dim
                 or attn.bias_k is not None or attn.add_zero_attn or attn.dropout > 0):
-            return False
-    return True
+            return (f'block {i} uses nn.MultiheadAttention options the lean path does '
+                    'not implement (separate q/k/v widths, bias_k/v, zero attention or '
+                    'dropout)')
+    return None
 
 
 def is_causal_mask(mask: Optional[torch.Tensor]) -> bool:
@@ -145,12 +173,49 @@ class CLIPTextEncoder(nn.Module):
                             else {} if compile else None)
         self._compiled = None
         self._layout_memo = TensorMemo()
-        self._lean_blocks = supports_lean_blocks(self.transformer)
         self._causal_mask = is_causal_mask(self.attn_mask)
         self.tokenizer = open_clip.get_tokenizer(arch)
         # Fixed texts (captions, hand-written prompts) -> feature [D]; see encode_texts.
         self._text_cache: Dict[str, torch.Tensor] = {}
         freeze_module(self)
+        if clip_model not in _probe_verdicts:
+            _probe_verdicts[clip_model] = self.lean_path_problem(clip_model)
+        problem = _probe_verdicts[clip_model]
+        self._lean_blocks = problem is None
+        if problem is not None:
+            warn_once(f"CLIPTextEncoder ('{arch}'): the lean attention path is off, "
+                      f"open_clip's own blocks run instead: {problem}")
+
+    @torch.no_grad()
+    def lean_path_problem(self, clip_model: nn.Module) -> Optional[str]:
+        """Why the lean blocks must not run for ``clip_model`` (None: they match).
+
+        A structural check (:func:`lean_blocks_unsupported`), then a probe: the text
+        features of :data:`PROBE_TEXTS` through the lean blocks (truncated after the
+        end-of-text token, as every call is) against open_clip's own
+        ``clip_model.encode_text`` (same weights, full context). Run once per open_clip
+        model (the verdict is cached), so an open_clip release whose block computes
+        something else turns the fast path off with a warning instead of changing the
+        features.
+        """
+        reason = lean_blocks_unsupported(self.transformer)
+        if reason is not None:
+            return reason
+        tokens = self.tokenize(PROBE_TEXTS)  # [2, L]
+        ref = clip_model.encode_text(tokens).float()  # [2, D]
+        self._lean_blocks = True
+        pos = self.pooled_positions(tokens)  # [2] or None
+        n = int(pos.max()) + 1 if self.truncate_to_eot and pos is not None \
+            else tokens.shape[1]
+        lean = self._encode_truncated(self.embed_tokens(tokens)[:, :n], tokens[:, :n],
+                                      pos).float()
+        scale = ref.abs().max().clamp(min=1e-12)
+        diff = (lean - ref).abs().max()
+        if not torch.isfinite(diff) or diff > PROBE_RTOL * scale:
+            return (f'on a probe of {len(PROBE_TEXTS)} prompts its text features differ '
+                    f'from open_clip\'s encode_text by {diff.item():.3g} (largest '
+                    f'|value| {scale.item():.3g})')
+        return None
 
     @property
     def width(self) -> int:

@@ -8,7 +8,8 @@ al. (HP-DVAL).
 """
 import torch
 
-from .class_counts import StatsLike, as_count_tensor, check_class_stats, clamp_counts
+from lmpt_mm.datasets.class_stats import (StatsLike, as_count_tensor, check_class_stats,
+                                          clamp_counts)
 
 
 def inverse_freq_weight(class_freq: StatsLike,

@@ -7,7 +7,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.runner.checkpoint import load_state_dict
 from mmpretrain.registry import MODELS
 
-from lmpt_mm.models.classifiers import FEATS_KEY, LOCAL_FEATS_KEY
+from lmpt_mm.engine.feature_cache import FEATS_KEY, LOCAL_FEATS_KEY
 from lmpt_mm.models.clip import CLIP_MEAN_255, CLIP_STD_255
 
 CLASSES = ['cat', 'dog', 'traffic light', 'person', 'potted plant']
@@ -28,6 +28,19 @@ def as_feature_batch(model, batch):
     if len(feats) > 1:
         inputs[LOCAL_FEATS_KEY] = list(feats[1])
     return model.data_preprocessor(dict(inputs=inputs, data_samples=batch['data_samples']))
+
+
+def test_cached_features_stages():
+    """The backbone stage is the cache itself; the neck stage runs the neck on it."""
+    from lmpt_mm.engine.feature_cache import cached_features
+    feats = {FEATS_KEY: [torch.ones(3), torch.zeros(3)]}
+    out = cached_features(feats, neck=None, stage='neck')
+    assert len(out) == 1 and torch.equal(out[0], torch.tensor([[1.0] * 3, [0.0] * 3]))
+    doubled = cached_features(feats, neck=lambda t: tuple(2 * x for x in t), stage='neck')
+    assert torch.equal(doubled[0], 2 * out[0])
+    assert torch.equal(cached_features(feats, neck=lambda t: t, stage='backbone')[0], out[0])
+    with pytest.raises(ValueError, match="stage='pre_logits'"):
+        cached_features(feats, neck=lambda t: t, stage='pre_logits')
 
 
 @pytest.mark.parametrize('name', ['CoOpHead', 'DualCoOpHead', 'LMPTHead'])
@@ -137,7 +150,7 @@ def test_autocast_keeps_prompts_and_losses_fp32(head_cfgs, make_batch):
 def test_feature_batches_keep_samples_already_on_the_device():
     from mmpretrain.structures import DataSample
 
-    from lmpt_mm.models.classifiers.feature_inputs import _samples_on
+    from lmpt_mm.engine.feature_cache.preprocessor import _samples_on
     pre = MODELS.build(dict(type='FeatureAwareClsDataPreprocessor', to_onehot=True,
                             num_classes=5))
     samples = [DataSample().set_gt_label([0, 3]), DataSample().set_gt_label([2])]

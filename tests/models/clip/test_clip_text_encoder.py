@@ -96,11 +96,61 @@ def test_lean_block_matches_open_clip_block(causal):
     torch.testing.assert_close(x2.grad, x.grad, rtol=1e-4, atol=1e-4)
 
 
-def test_non_standard_blocks_use_open_clip_forward(monkeypatch):
-    clip = load_clip('lmpt-tiny-vit')
+@pytest.fixture
+def fresh_warnings():
+    from lmpt_mm.utils import logging as lmpt_logging
+    lmpt_logging._warned.clear()
+    yield
+    lmpt_logging._warned.clear()
+
+
+def lean_path_warnings(mm_log) -> list:
+    return [m for m in mm_log.messages() if 'lean attention path is off' in m]
+
+
+def test_probe_keeps_the_lean_path_and_runs_once_per_model(monkeypatch, mm_log,
+                                                           fresh_warnings):
+    clip = load_clip('lmpt-tiny-vit', cache=False)
+    calls = []
+    real = CLIPTextEncoder.lean_path_problem
+    monkeypatch.setattr(CLIPTextEncoder, 'lean_path_problem',
+                        lambda self, model: calls.append(model) or real(self, model))
+    first, second = (CLIPTextEncoder(clip, 'lmpt-tiny-vit') for _ in range(2))
+    assert first._lean_blocks and second._lean_blocks
+    assert calls == [clip]  # the verdict is cached per open_clip model
+    assert not lean_path_warnings(mm_log)
+
+
+def test_probe_that_differs_falls_back_to_open_clip_with_one_warning(mm_log,
+                                                                    fresh_warnings):
+    """An open_clip block that computes something the lean path does not (here: a
+    forward hook adding a per-channel offset to a block's output, as a changed block
+    would) turns the fast path off; the features are then open_clip's own."""
+    clip = load_clip('lmpt-tiny-vit', cache=False)
+    width = clip.transformer.width
+    clip.transformer.resblocks[1].register_forward_hook(
+        lambda m, args, out: out + torch.linspace(-1.0, 1.0, width))
+    enc = CLIPTextEncoder(clip, 'lmpt-tiny-vit')
+    assert not enc._lean_blocks
+    (msg, ) = lean_path_warnings(mm_log)
+    assert '\n' not in msg
+    assert msg.startswith("CLIPTextEncoder ('lmpt-tiny-vit'): the lean attention path is "
+                          "off, open_clip's own blocks run instead: on a probe of 2 "
+                          "prompts its text features differ from open_clip's encode_text")
+    tokens = enc.tokenize(['a photo of a cat.', 'a dog', 'traffic light'])
+    torch.testing.assert_close(enc.encode_tokens(tokens), clip.encode_text(tokens),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_non_standard_blocks_use_open_clip_forward(monkeypatch, mm_log, fresh_warnings):
+    clip = load_clip('lmpt-tiny-vit', cache=False)
     clip.transformer.resblocks[0].attn.dropout = 0.1  # not a block we rewrite (eval: inert)
     enc = CLIPTextEncoder(clip, 'lmpt-tiny-vit')
     assert not enc._lean_blocks
+    (msg, ) = lean_path_warnings(mm_log)
+    assert msg.endswith('block 0 uses nn.MultiheadAttention options the lean path does '
+                        'not implement (separate q/k/v widths, bias_k/v, zero attention '
+                        'or dropout)')
     calls = []
     real = enc.transformer.forward
     monkeypatch.setattr(enc.transformer, 'forward',

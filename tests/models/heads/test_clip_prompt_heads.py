@@ -267,3 +267,25 @@ def test_labels_to_targets_matches_per_sample_one_hot():
     assert out.dtype == torch.float32 and torch.equal(out, expected)
     with pytest.raises(ValueError, match=r'in \[0, 5\), got \[5\]'):
         labels_to_targets([torch.tensor([0]), torch.tensor([5])], 5)
+
+
+@pytest.mark.parametrize('text_encoder_cfg', [
+    dict(class_chunk_size=2), dict(class_chunk_size=2, group_by_length=True),
+    dict(compile=dict(backend='aot_eager'))], ids=['chunks', 'grouped', 'compiled'])
+def test_text_encoder_options_from_the_config_keep_loss_and_gradients(
+        make_classifier, make_batch, head_cfgs, text_encoder_cfg):
+    """``text_encoder_cfg`` as a config sets it (memory bound, grouping, compile):
+    the training loss and the prompt gradients are those of the plain encoder."""
+    results = []
+    for cfg in (None, text_encoder_cfg):
+        head = dict(copy.deepcopy(head_cfgs['LMPTHead']), text_encoder_cfg=cfg)
+        torch.manual_seed(0)
+        model = make_classifier(head)
+        model.train()
+        losses = model(**make_batch(model), mode='loss')
+        sum(losses.values()).backward()
+        results.append((sum(losses.values()).detach(), model.head.prompt_learner.ctx.grad))
+    (loss, grad), (loss2, grad2) = results
+    assert grad is not None and grad.abs().sum() > 0
+    torch.testing.assert_close(loss2, loss, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(grad2, grad, rtol=1e-3, atol=1e-5)

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from lmpt_mm.models.hpdval import DualViewEmbeddingNeck, split_views
+from lmpt_mm.models.necks import DualViewEmbeddingNeck, split_views
 
 
 def test_vit_tokens_cls_is_global_patches_are_local():

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from lmpt_mm.models.hpdval import dual_view_scores, topk_mean
+from lmpt_mm.models.heads import dual_view_scores, topk_mean
 
 
 def loop_reference(global_sim, local_sim, alpha, k):

@@ -8,8 +8,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from lmpt_mm.engine import one_cycle_momentum
-from lmpt_mm.models.hpdval import dual_view_scores
-from lmpt_mm.models.losses.db_loss import distribution_balanced_loss
+from lmpt_mm.models.heads import dual_view_scores
+from lmpt_mm.models.losses.distribution_balanced_loss import distribution_balanced_loss
 
 CLASSES = ['dog', 'cat', 'car', 'tree']
 FREQ = dict(class_freq=[8, 9, 5, 6], neg_class_freq=[8, 7, 11, 10])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from lmpt_mm.models.losses import DistributionBalancedLoss
-from lmpt_mm.models.losses.class_counts import load_class_stats, read_stats_pickle
-from lmpt_mm.models.losses.cse_loss import ClassSpecificEmbeddingLoss
+from lmpt_mm.datasets.class_stats import load_class_stats, read_stats_pickle
+from lmpt_mm.models.losses.class_specific_embedding_loss import ClassSpecificEmbeddingLoss
 from lmpt_mm.utils import logging as lmpt_logging
 
 PACKAGE = Path(__file__).resolve().parents[3] / 'lmpt_mm'
@@ -87,24 +87,17 @@ def fresh_warnings():
     lmpt_logging._warned.clear()
 
 
-@pytest.mark.parametrize('prefer_file', [False, True])
 def test_stats_file_vs_train_split_disagreement_is_reported(tmp_path, mm_log,
-                                                            fresh_warnings,
-                                                            prefer_file):
+                                                            fresh_warnings):
     path = tmp_path / 'stats.json'
     path.write_text('{"class_freq": [6, 1, 10], "neg_class_freq": [14, 19, 10]}')
-    loss = DistributionBalancedLoss(stats_file=str(path),
-                                    prefer_stats_file=prefer_file)
+    loss = DistributionBalancedLoss(stats_file=str(path))
     loss.set_class_stats([6, 2, 12], [14, 18, 8], source="the train split 'tr.txt'")
     (msg, ) = [m for m in mm_log.messages() if 'differ' in m]
     assert 'stats.json' in msg and "the train split 'tr.txt'" in msg
     assert 'class_freq[1] 1 vs 2' in msg and 'class_freq[2] 10 vs 12' in msg
-    if prefer_file:
-        assert 'are kept (prefer_stats_file=True)' in msg
-        assert loss.class_freq.tolist() == [6, 1, 10]
-    else:
-        assert "the train split 'tr.txt' are used; set prefer_stats_file=True" in msg
-        assert loss.class_freq.tolist() == [6, 2, 12]
+    assert msg.endswith("the counts of the train split 'tr.txt' are used")
+    assert loss.class_freq.tolist() == [6, 2, 12]
 
 
 def test_equal_stats_and_cse_loss(tmp_path, mm_log, fresh_warnings):

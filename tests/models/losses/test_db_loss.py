@@ -444,3 +444,27 @@ def test_paper_stats_pickle_cross_check(db_stats_root):
     loss = loss_fn(logits, targets)
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(logits.grad).all()
+
+
+def test_options_are_one_frozen_object_shared_by_module_and_function():
+    """The module parses its options once into ``DBLossOptions``; the function parses
+    the same config form into an equal object; copies (EMA, pickling) keep them."""
+    import copy
+    import dataclasses
+
+    from lmpt_mm.models.losses import DBLossOptions
+    cfg = dict(reweight_func='rebalance', focal=dict(focal=True, gamma=2),
+               logit_reg=dict(init_bias=0.05, neg_scale=2.0), variant='db_star')
+    loss = DistributionBalancedLoss(class_freq=[5, 2, 1], neg_class_freq=[3, 6, 7], **cfg)
+    assert loss.options == DBLossOptions.parse(**cfg)
+    assert loss.options.focal['balance_param'] == 2.0  # default filled in
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loss.options.variant = 'db'
+    with pytest.raises(TypeError):
+        loss.options.logit_reg['neg_scale'] = 1.0
+    logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([[1, 0, 0], [0, 1, 1], [1, 1, 0], [0, 0, 1]])
+    expected = distribution_balanced_loss(logits, labels, [5, 2, 1], [3, 6, 7], **cfg)
+    for module in (loss, copy.deepcopy(loss), pickle.loads(pickle.dumps(loss))):
+        assert module.options == loss.options
+        torch.testing.assert_close(module(logits, labels), expected)

@@ -10,14 +10,14 @@ All functions take the binary label matrix ``gt_labels`` of shape ``[N, C]``
 * ``condition_prob[i, j] = P(j | i) = #(i and j) / #i`` (the DB-loss code's
   co-occurrence statistic).
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 __all__ = [
     'GROUP_NAMES', 'label_matrix', 'class_freq', 'neg_class_freq',
     'class_groups', 'group_of_classes', 'condition_prob', 'db_loss_stats',
-    'class_stats_metainfo'
+    'class_stats_metainfo', 'stats_from_metainfo'
 ]
 
 GROUP_NAMES = ('head', 'medium', 'tail')
@@ -132,3 +132,13 @@ def class_stats_metainfo(gt_labels: np.ndarray,
         num_train_images=int(np.asarray(gt_labels).shape[0]),
         head_thr=int(head_thr),
         tail_thr=int(tail_thr))
+
+
+def stats_from_metainfo(
+        metainfo: Optional[Mapping]) -> Optional[Tuple[List[int], List[int]]]:
+    """``(class_freq, neg_class_freq)`` from a dataset ``metainfo`` written by
+    :func:`class_stats_metainfo`, or None when it lacks either entry."""
+    meta = metainfo or {}
+    if 'class_freq' not in meta or 'neg_class_freq' not in meta:
+        return None
+    return list(meta['class_freq']), list(meta['neg_class_freq'])

@@ -28,9 +28,9 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
-from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
-                             fewshot_metainfo)
-from .image_check import NamedImageErrorsMixin
+from ..image_check import NamedImageErrorsMixin
+from .checks import (check_base_classes, check_disjoint, check_support_counts,
+                     fewshot_metainfo)
 
 __all__ = ['CSVRecord', 'read_fewshot_csv', 'fewshot_csv_name', 'FewShotCSVDataset',
            'VOC2007FewShot']

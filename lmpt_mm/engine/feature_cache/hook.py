@@ -8,8 +8,8 @@ from typing import Literal, Optional
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
-from ..feature_cache.cache import build_feature_cache, log
-from ..feature_cache.dataset import CachedFeatureLoader
+from .cache import build_feature_cache, log
+from .dataset import CachedFeatureLoader
 
 
 @HOOKS.register_module()

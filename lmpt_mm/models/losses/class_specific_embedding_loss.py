@@ -22,9 +22,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_counts import (STATS_HELP, StatsLike, as_count_tensor,
-                          check_class_stats, choose_class_stats, clamp_counts,
-                          resolve_class_stats)
+from lmpt_mm.datasets.class_stats import (STATS_HELP, StatsLike, as_count_tensor,
+                                          check_class_stats, choose_class_stats,
+                                          clamp_counts, resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 
@@ -127,9 +127,7 @@ def feature_distance(caption_feats: torch.Tensor,
 
 def token_distance(caption_tokens: torch.Tensor,
                    prompt_tokens: torch.Tensor,
-                   m_ctx: int = 2,
-                   caption_mask: Optional[torch.Tensor] = None
-                   ) -> torch.Tensor:
+                   m_ctx: int = 2) -> torch.Tensor:
     r"""Mean token-wise ``1 - cos`` between captions and shifted prompts.
 
     .. math::
@@ -146,9 +144,6 @@ def token_distance(caption_tokens: torch.Tensor,
         caption_tokens: ``[B, L_E, D]`` caption token embeddings ``E``.
         prompt_tokens: ``[C, L_P, D]`` prompt token embeddings ``P``.
         m_ctx: shift of the prompt positions (2 in LMPT).
-        caption_mask: optional ``[B, L_E]`` (bool/0-1) marking caption
-            positions to average over (e.g. no padding); ``d`` is then the
-            masked mean, and a caption with no valid position gets ``d = 0``.
 
     Returns:
         ``[B, C]``.
@@ -168,16 +163,7 @@ def token_distance(caption_tokens: torch.Tensor,
     cap = F.normalize(caption_tokens[:, :num_pos], dim=-1)  # [B, T, D]
     prm = F.normalize(prompt_tokens[:, m_ctx:m_ctx + num_pos],
                       dim=-1)  # [C, T, D]
-    dist = 1.0 - torch.einsum('bld,cld->bcl', cap, prm)  # [B, C, T]
-    if caption_mask is None:
-        return dist.mean(dim=-1)
-    if caption_mask.shape != caption_tokens.shape[:2]:
-        raise ValueError(f'caption_mask must be [B, L] = '
-                         f'{tuple(caption_tokens.shape[:2])}, got '
-                         f'{tuple(caption_mask.shape)}')
-    mask = caption_mask[:, :num_pos].to(dist.dtype)  # [B, T]
-    total = torch.einsum('bcl,bl->bc', dist, mask)  # [B, C]
-    return total / mask.sum(dim=-1, keepdim=True).clamp(min=1.0)
+    return 1.0 - torch.einsum('bld,cld->bcl', cap, prm).mean(dim=-1)  # [B, C]
 
 
 @MODELS.register_module()
@@ -219,9 +205,6 @@ class ClassSpecificEmbeddingLoss(nn.Module):
             the LMPT code's ``.mean()``) or a number; one given to
             :meth:`forward` overrides it.
         stats_file: optional statistics file instead of ``class_freq``.
-        prefer_stats_file: keep ``stats_file``'s counts when
-            :meth:`set_class_stats` brings different ones (default: the train
-            split's win, with a warning).
     """
 
     def __init__(self,
@@ -233,11 +216,9 @@ class ClassSpecificEmbeddingLoss(nn.Module):
                  loss_weight: float = 1.0,
                  reduction: Reduction = 'mean',
                  stats_file: Optional[str] = None,
-                 avg_factor: AvgFactor = 'batch',
-                 prefer_stats_file: bool = False) -> None:
+                 avg_factor: AvgFactor = 'batch') -> None:
         super().__init__()
         self.stats_file = stats_file
-        self.prefer_stats_file = prefer_stats_file
         if mode not in ('feature', 'token'):
             raise ValueError(f"mode must be 'feature' or 'token', got {mode!r}")
         check_reduction(reduction)
@@ -260,7 +241,7 @@ class ClassSpecificEmbeddingLoss(nn.Module):
         new_freq, _ = check_class_stats(class_freq, neg_class_freq)
         self.class_freq, _ = choose_class_stats(
             (self.class_freq, None), (new_freq, None), self.stats_file, source,
-            self.prefer_stats_file, type(self).__name__)
+            type(self).__name__)
 
     def forward(self,
                 caption_feats: torch.Tensor,
@@ -268,11 +249,10 @@ class ClassSpecificEmbeddingLoss(nn.Module):
                 targets: torch.Tensor,
                 weight: Optional[torch.Tensor] = None,
                 avg_factor: Optional[float] = None,
-                reduction_override: Optional[Reduction] = None,
-                caption_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+                reduction_override: Optional[Reduction] = None) -> torch.Tensor:
         """Loss from features (``'feature'``: ``[B, D]``, ``[C, D]``) or
         token embeddings (``'token'``: ``[B, L, D]``, ``[C, L, D]``) and
-        ``targets`` ``[B, C]``; ``caption_mask`` ``[B, L]`` in token mode."""
+        ``targets`` ``[B, C]``."""
         if reduction_override is not None:
             check_reduction(reduction_override, 'reduction_override')
         reduction = reduction_override or self.reduction
@@ -282,12 +262,9 @@ class ClassSpecificEmbeddingLoss(nn.Module):
             raise ValueError('ClassSpecificEmbeddingLoss: missing class_freq; '
                              f'{STATS_HELP}')
         if self.mode == 'feature':
-            if caption_mask is not None:
-                raise ValueError("caption_mask is only used in mode='token'")
             distance = feature_distance(caption_feats, prompt_feats)
         else:
-            distance = token_distance(caption_feats, prompt_feats, self.m_ctx,
-                                      caption_mask)
+            distance = token_distance(caption_feats, prompt_feats, self.m_ctx)
         return self.loss_weight * class_specific_embedding_loss(
             distance,
             targets,

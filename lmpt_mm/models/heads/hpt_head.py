@@ -5,9 +5,9 @@ import torch
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..losses.feature_l1 import feature_l1_loss
 from ..prompt.prompt_learner import PromptLearner
 from .dual_view_clip_head import DualViewCLIPHead
-from ..losses.feature_l1 import feature_l1_loss
 
 # The paper's prompts: M = 4 context tokens shared by all classes, N(0, 0.02) init.
 DEFAULT_PROMPT = dict(n_ctx=4, csc=False, ctx_init=None, class_token_position='end',

@@ -15,6 +15,7 @@ DB-Focal       ``'rebalance'`` ``dict(focal=True, ...)``        NTR settings
 The maths lives in small pure functions; :class:`DistributionBalancedLoss` is
 the registered wrapper holding the train statistics.
 """
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping, Optional, Tuple
 
@@ -23,8 +24,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
-from .class_counts import (STATS_HELP, StatsLike, check_class_stats,
-                           choose_class_stats, resolve_class_stats)
+from lmpt_mm.datasets.class_stats import (STATS_HELP, StatsLike, check_class_stats,
+                                          choose_class_stats, resolve_class_stats)
 from .reduction import (AvgFactor, Reduction, check_avg_factor, check_reduction,
                         weighted_reduce)
 from .reweighting import (class_balanced_weight, db_star_scale, inverse_freq_weight,
@@ -59,41 +60,78 @@ def _options(mapping: Optional[Mapping], name: str, defaults: Mapping,
     return {**defaults, **mapping}
 
 
-def parse_db_options(
-        reweight_func: ReweightFunc, focal: Optional[Mapping],
-        map_param: Optional[Mapping], logit_reg: Optional[Mapping],
-        variant: Variant) -> Tuple[Optional[dict], dict, Optional[dict]]:
-    """Validate options; returns ``(focal, map_param, logit_reg)`` with
-    defaults filled in, ``None`` for switched-off focal / NTR."""
-    if reweight_func not in REWEIGHT_FUNCS:
-        raise ValueError(f'reweight_func must be one of {REWEIGHT_FUNCS}, got '
-                         f'{reweight_func!r}')
-    if variant not in ('db', 'db_star'):
-        raise ValueError(f"variant must be 'db' or 'db_star', got {variant!r}")
-    focal_opts = _options(focal, 'focal', DEFAULT_FOCAL, off_when_empty=False)
-    if focal_opts is not None and not focal_opts['focal']:
-        focal_opts = None
-    if focal_opts is not None and focal_opts['pt_mode'] not in PT_MODES:
-        raise ValueError(f"focal pt_mode must be one of {PT_MODES}, got "
-                         f"{focal_opts['pt_mode']!r}")
-    map_opts = _options(map_param, 'map_param', DEFAULT_MAP_PARAM,
-                        off_when_empty=False) or dict(DEFAULT_MAP_PARAM)
-    # A missing key means "this part off": no bias (kappa = 0) or lambda = 1.
-    reg_opts = _options(logit_reg, 'logit_reg',
-                        dict(init_bias=0.0, neg_scale=1.0, pos_scale=1.0),
-                        off_when_empty=True)
-    for key in ('neg_scale', 'pos_scale'):
-        if reg_opts is not None and not reg_opts[key] > 0:
-            raise ValueError(f'logit_reg {key} must be > 0, got {reg_opts[key]}')
-    return focal_opts, map_opts, reg_opts
+@dataclass(frozen=True)
+class DBLossOptions:
+    """The DB family's options, validated once, defaults filled in.
 
+    Built by :meth:`parse` from the config form (see
+    :func:`distribution_balanced_loss`); shared by the function and
+    :class:`DistributionBalancedLoss`, which parses its options at construction.
+    ``focal`` and ``logit_reg`` are None when switched off; mappings are read-only.
+    """
+    reweight_func: ReweightFunc
+    focal: Optional[Mapping]
+    map_param: Mapping
+    logit_reg: Optional[Mapping]
+    cb_beta: float
+    variant: Variant
 
-def required_stats(reweight_func: ReweightFunc, logit_reg: Optional[dict],
-                   variant: Variant) -> Tuple[bool, bool]:
-    """Which of ``(class_freq, neg_class_freq)`` the configuration needs."""
-    bias_on = logit_reg is not None and logit_reg['init_bias'] != 0
-    need_pos = reweight_func is not None or bias_on or variant == 'db_star'
-    return need_pos, bias_on
+    def __post_init__(self) -> None:
+        for name in ('focal', 'map_param', 'logit_reg'):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+
+    def __reduce__(self) -> tuple:
+        # Read-only mapping views do not pickle: rebuild from plain dicts (deepcopy of
+        # a model, e.g. by an EMA hook, goes through here).
+        def thaw(value: Optional[Mapping]) -> Optional[dict]:
+            return None if value is None else dict(value)
+
+        return (type(self), (self.reweight_func, thaw(self.focal), thaw(self.map_param),
+                             thaw(self.logit_reg), self.cb_beta, self.variant))
+
+    @classmethod
+    def parse(cls,
+              reweight_func: ReweightFunc = 'rebalance',
+              focal: Optional[Mapping] = DEFAULT_FOCAL,
+              map_param: Optional[Mapping] = DEFAULT_MAP_PARAM,
+              logit_reg: Optional[Mapping] = DEFAULT_LOGIT_REG,
+              cb_beta: float = 0.9,
+              variant: Variant = 'db') -> 'DBLossOptions':
+        """Validate the config form of the options (unknown keys, bad values raise
+        ``ValueError`` naming them)."""
+        if reweight_func not in REWEIGHT_FUNCS:
+            raise ValueError(f'reweight_func must be one of {REWEIGHT_FUNCS}, got '
+                             f'{reweight_func!r}')
+        if variant not in ('db', 'db_star'):
+            raise ValueError(f"variant must be 'db' or 'db_star', got {variant!r}")
+        focal_opts = _options(focal, 'focal', DEFAULT_FOCAL, off_when_empty=False)
+        if focal_opts is not None and not focal_opts['focal']:
+            focal_opts = None
+        if focal_opts is not None and focal_opts['pt_mode'] not in PT_MODES:
+            raise ValueError(f"focal pt_mode must be one of {PT_MODES}, got "
+                             f"{focal_opts['pt_mode']!r}")
+        map_opts = _options(map_param, 'map_param', DEFAULT_MAP_PARAM,
+                            off_when_empty=False) or dict(DEFAULT_MAP_PARAM)
+        # A missing key means "this part off": no bias (kappa = 0) or lambda = 1.
+        reg_opts = _options(logit_reg, 'logit_reg',
+                            dict(init_bias=0.0, neg_scale=1.0, pos_scale=1.0),
+                            off_when_empty=True)
+        for key in ('neg_scale', 'pos_scale'):
+            if reg_opts is not None and not reg_opts[key] > 0:
+                raise ValueError(f'logit_reg {key} must be > 0, got {reg_opts[key]}')
+        if reweight_func == 'CB':
+            class_balanced_weight([1.0], cb_beta)  # validates cb_beta
+        return cls(reweight_func=reweight_func, focal=focal_opts, map_param=map_opts,
+                   logit_reg=reg_opts, cb_beta=float(cb_beta), variant=variant)
+
+    def required_stats(self) -> Tuple[bool, bool]:
+        """Which of ``(class_freq, neg_class_freq)`` these options need."""
+        bias_on = self.logit_reg is not None and self.logit_reg['init_bias'] != 0
+        need_pos = (self.reweight_func is not None or bias_on
+                    or self.variant == 'db_star')
+        return need_pos, bias_on
 
 
 def _missing_stats_error(class_freq, neg_class_freq, need_pos: bool,
@@ -183,26 +221,26 @@ def distribution_balanced_loss(
     """
     check_reduction(reduction)
     check_avg_factor(avg_factor)
-    focal_opts, map_opts, reg_opts = parse_db_options(reweight_func, focal,
-                                                      map_param, logit_reg,
-                                                      variant)
-    return _db_loss(logits, targets, class_freq, neg_class_freq, reweight_func,
-                    focal_opts, map_opts, reg_opts, cb_beta, variant, weight,
-                    reduction, avg_factor)
+    options = DBLossOptions.parse(reweight_func, focal, map_param, logit_reg, cb_beta,
+                                  variant)
+    return db_loss_with_options(logits, targets, class_freq, neg_class_freq, options,
+                                weight, reduction, avg_factor)
 
 
-def _db_loss(logits: torch.Tensor, targets: torch.Tensor,
-             class_freq: Optional[StatsLike], neg_class_freq: Optional[StatsLike],
-             reweight_func: ReweightFunc, focal_opts: Optional[dict], map_opts: dict,
-             reg_opts: Optional[dict], cb_beta: float, variant: Variant,
-             weight: Optional[torch.Tensor], reduction: Reduction,
-             avg_factor: AvgFactor) -> torch.Tensor:
-    """:func:`distribution_balanced_loss` with options already parsed by
-    :func:`parse_db_options` (the module parses them once, at construction)."""
+def db_loss_with_options(logits: torch.Tensor, targets: torch.Tensor,
+                         class_freq: Optional[StatsLike],
+                         neg_class_freq: Optional[StatsLike], options: DBLossOptions,
+                         weight: Optional[torch.Tensor] = None,
+                         reduction: Reduction = 'mean',
+                         avg_factor: AvgFactor = None) -> torch.Tensor:
+    """:func:`distribution_balanced_loss` with options already parsed
+    (:meth:`DBLossOptions.parse`; the module parses them once, at construction)."""
     if logits.dim() != 2 or targets.shape != logits.shape:
         raise ValueError('logits and targets must both be [B, C], got '
                          f'{tuple(logits.shape)} and {tuple(targets.shape)}')
-    need_pos, need_neg = required_stats(reweight_func, reg_opts, variant)
+    reweight_func, variant = options.reweight_func, options.variant
+    focal_opts, map_opts, reg_opts = options.focal, options.map_param, options.logit_reg
+    need_pos, need_neg = options.required_stats()
     err = _missing_stats_error(class_freq, neg_class_freq, need_pos, need_neg)
     if err is not None:
         raise err
@@ -232,7 +270,7 @@ def _db_loss(logits: torch.Tensor, targets: torch.Tensor,
         power = 1.0 if reweight_func == 'inv' else 0.5
         w = to_dev(inverse_freq_weight(class_freq, power))
     elif reweight_func == 'CB':
-        w = to_dev(class_balanced_weight(class_freq, cb_beta))
+        w = to_dev(class_balanced_weight(class_freq, options.cb_beta))
     else:
         w = None
 
@@ -291,8 +329,7 @@ class DistributionBalancedLoss(nn.Module):
     3. :meth:`set_class_stats`, called by the head / a runner hook with the
        train dataset's ``metainfo['class_freq']`` and
        ``metainfo['neg_class_freq']`` before training; it replaces 1 or 2
-       (counts that differ from ``stats_file``'s are logged with a warning;
-       ``prefer_stats_file=True`` keeps the file's).
+       (counts that differ from ``stats_file``'s are logged with a warning).
 
     A forward whose configuration needs missing statistics raises a
     ``ValueError`` naming them. They are kept on the CPU (not in the
@@ -312,9 +349,6 @@ class DistributionBalancedLoss(nn.Module):
         class_freq, neg_class_freq: per-class train counts, or None.
         stats_file: path of a ``.json`` (or ``.pkl``/``.pickle``) statistics
             file.
-        prefer_stats_file: keep ``stats_file``'s counts when
-            :meth:`set_class_stats` brings different ones (default: the train
-            split's win, with a warning).
         reweight_func: None, ``'inv'``, ``'sqrt_inv'``, ``'rebalance'``,
             ``'CB'``.
         focal: ``dict(focal, balance_param, gamma)``; None = no focal.
@@ -341,24 +375,14 @@ class DistributionBalancedLoss(nn.Module):
                  variant: Variant = 'db',
                  loss_weight: float = 1.0,
                  reduction: Reduction = 'mean',
-                 avg_factor: AvgFactor = None,
-                 prefer_stats_file: bool = False) -> None:
+                 avg_factor: AvgFactor = None) -> None:
         super().__init__()
         check_reduction(reduction)
         self.avg_factor = check_avg_factor(avg_factor)
         self.stats_file = stats_file
-        self.prefer_stats_file = prefer_stats_file
-        # Parsed once: forward passes the filled-in options straight to the maths.
-        self._options = parse_db_options(reweight_func, focal, map_param, logit_reg,
-                                         variant)
-        if reweight_func == 'CB':
-            class_balanced_weight([1.0], cb_beta)  # validates cb_beta early
-        self.reweight_func = reweight_func
-        self.focal = None if focal is None else dict(focal)
-        self.map_param = None if map_param is None else dict(map_param)
-        self.logit_reg = None if logit_reg is None else dict(logit_reg)
-        self.cb_beta = cb_beta
-        self.variant = variant
+        # Parsed once: forward passes them straight to the maths.
+        self.options = DBLossOptions.parse(reweight_func, focal, map_param, logit_reg,
+                                           cb_beta, variant)
         self.loss_weight = loss_weight
         self.reduction = reduction
         self.class_freq, self.neg_class_freq = resolve_class_stats(
@@ -374,7 +398,7 @@ class DistributionBalancedLoss(nn.Module):
         self.class_freq, self.neg_class_freq = choose_class_stats(
             (self.class_freq, self.neg_class_freq),
             check_class_stats(class_freq, neg_class_freq), self.stats_file,
-            source, self.prefer_stats_file, type(self).__name__)
+            source, type(self).__name__)
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -393,15 +417,16 @@ class DistributionBalancedLoss(nn.Module):
             avg_factor = self.avg_factor
         else:
             check_avg_factor(avg_factor)
-        focal_opts, map_opts, reg_opts = self._options
-        return self.loss_weight * _db_loss(
-            cls_score, label, self.class_freq, self.neg_class_freq, self.reweight_func,
-            focal_opts, map_opts, reg_opts, self.cb_beta, self.variant, weight,
-            reduction, avg_factor)
+        return self.loss_weight * db_loss_with_options(
+            cls_score, label, self.class_freq, self.neg_class_freq, self.options,
+            weight, reduction, avg_factor)
 
     def extra_repr(self) -> str:
         num = None if self.class_freq is None else self.class_freq.numel()
-        return (f'reweight_func={self.reweight_func!r}, focal={self.focal}, '
-                f'logit_reg={self.logit_reg}, variant={self.variant!r}, '
+        opts = self.options
+        focal = None if opts.focal is None else dict(opts.focal)
+        logit_reg = None if opts.logit_reg is None else dict(opts.logit_reg)
+        return (f'reweight_func={opts.reweight_func!r}, focal={focal}, '
+                f'logit_reg={logit_reg}, variant={opts.variant!r}, '
                 f'num_classes={num}, loss_weight={self.loss_weight}, '
                 f'reduction={self.reduction!r}, avg_factor={self.avg_factor!r}')

@@ -6,11 +6,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..heads.clip_prompt_head import CLIPPromptHead
 from ..prompt.templates import SINGLE_TEMPLATE
+from .clip_prompt_head import CLIPPromptHead
 from .dual_view_scores import AlphaWeights, dual_view_scores, local_view_weight
 
-ScoreScale = Union[Literal['clip', 'learned'], float]
+ScoreScale = Union[Literal['clip'], float]
 Similarity = Literal['cosine', 'dot']
 
 
@@ -56,8 +56,7 @@ class DualViewCLIPHead(CLIPPromptHead):
             tokens, warned once).
         template: the hand-crafted prompt, one ``{}`` for the class name.
         score_scale: ``tau``: a number ``> 0`` (fixed; ``1.0`` = raw cosine, the
-            paper's), ``'clip'`` (CLIP's frozen ``exp(logit_scale)``) or ``'learned'``
-            (a trainable ``tau = exp(t)``, ``t`` starting at CLIP's ``logit_scale``).
+            paper's) or ``'clip'`` (CLIP's frozen ``exp(logit_scale)``).
         similarity: ``'cosine'`` (unit image and text features, the paper) or
             ``'dot'`` (raw dot products, the code).
         normalize_over_classes: L2-normalise each view's ``[B, C]`` scores over the
@@ -118,17 +117,14 @@ class DualViewCLIPHead(CLIPPromptHead):
         self.alpha = float(alpha)
         self.local_topk = int(local_topk)
         self.template = template
-        if score_scale in ('clip', 'learned'):
+        if score_scale == 'clip':
             self.score_scale = score_scale
         elif isinstance(score_scale, Real) and not isinstance(score_scale, bool) \
                 and score_scale > 0:
             self.score_scale = float(score_scale)
         else:
-            raise ValueError("score_scale must be 'clip', 'learned' or a number > 0, got "
+            raise ValueError("score_scale must be 'clip' or a number > 0, got "
                              f'{score_scale!r}')
-        # 'learned': log-temperature trained with the head, from CLIP's value.
-        self.log_score_scale = nn.Parameter(self.logit_scale.detach().clone().float()) \
-            if score_scale == 'learned' else None
         # P_H [C, D], computed on first use. Not a buffer: a module's buffer list must not
         # change after construction (MMEngine's EMA pairs the buffers of the model and
         # its averaged copy by position).
@@ -193,6 +189,4 @@ class DualViewCLIPHead(CLIPPromptHead):
         """``tau`` (a scalar tensor) of ``z = tau * s`` (see ``score_scale``)."""
         if self.score_scale == 'clip':
             return self.logit_scale.float().exp()
-        if self.score_scale == 'learned':
-            return self.log_score_scale.exp()
         return torch.tensor(self.score_scale, device=self.logit_scale.device)

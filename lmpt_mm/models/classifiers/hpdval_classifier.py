@@ -12,7 +12,6 @@ from ..clip.constants import CLIP_MEAN_255, CLIP_STD_255
 from ..clip.freeze import freeze_module
 from ..losses.feature_l1 import feature_l1_loss
 
-TEACHER_FEAT_KEY = 'teacher_feat'
 # Attributes giving a backbone's output width, by backbone family.
 _WIDTH_ATTRS = ('embed_dims', 'embed_dim', 'feat_dim')
 
@@ -46,10 +45,7 @@ class HPDVALClassifier(ImageClassifier):
     :func:`feature_l1_loss`). The teacher runs under ``torch.no_grad`` on the same
     images, re-normalised from the data preprocessor's statistics to
     ``teacher_mean``/``teacher_std`` (CLIP's) and resized to the teacher's input size
-    when they differ. Its features may instead come precomputed (e.g. from a feature
-    cache): when every data sample carries ``teacher_feat`` (a ``[D]`` tensor, as a
-    metainfo/data field) and ``use_cached_teacher_feats`` is True, the teacher does
-    not run. The teacher's weights are never written into checkpoints (they come from
+    when they differ. The teacher's weights are never written into checkpoints (they come from
     its own ``pretrained`` file); loading a checkpoint without them is silent.
 
     Stage 2 (HPT) sets ``freeze_student=True``: backbone and neck are frozen
@@ -71,8 +67,6 @@ class HPDVALClassifier(ImageClassifier):
         kd_normalize: compare L2-normalised embeddings in ``L_kd``.
         freeze_student: freeze backbone and neck (stage 2).
         teacher_mean, teacher_std: the teacher's input normalisation (0-255 scale).
-        use_cached_teacher_feats: use ``data_sample.teacher_feat`` when all samples
-            have it.
         pretrained, train_cfg, data_preprocessor, init_cfg: see ``ImageClassifier``.
     """
 
@@ -86,7 +80,6 @@ class HPDVALClassifier(ImageClassifier):
                  freeze_student: bool = False,
                  teacher_mean: Sequence[float] = CLIP_MEAN_255,
                  teacher_std: Sequence[float] = CLIP_STD_255,
-                 use_cached_teacher_feats: bool = True,
                  pretrained: Optional[str] = None,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -107,7 +100,6 @@ class HPDVALClassifier(ImageClassifier):
         self.kd_weight = float(kd_weight)
         self.kd_normalize = kd_normalize
         self.freeze_student = freeze_student
-        self.use_cached_teacher_feats = use_cached_teacher_feats
         self.teacher_mean, self.teacher_std = tuple(teacher_mean), tuple(teacher_std)
         self.teacher = None
         if teacher is not None:
@@ -180,15 +172,11 @@ class HPDVALClassifier(ImageClassifier):
                 x = F.interpolate(x, size=size, mode='bicubic', align_corners=False)
         return x
 
-    def teacher_features(self, inputs: torch.Tensor,
-                         data_samples: Optional[List[DataSample]]) -> torch.Tensor:
-        """``f_CLIP(x)`` ``[B, D]``: cached in the data samples, or from the teacher."""
-        if (self.use_cached_teacher_feats and data_samples
-                and all(TEACHER_FEAT_KEY in s for s in data_samples)):
-            return torch.stack([torch.as_tensor(s.get(TEACHER_FEAT_KEY))
-                                for s in data_samples]).to(inputs.device)
+    def teacher_features(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``f_CLIP(x)`` ``[B, D]`` of the frozen teacher, without gradients."""
         if self.teacher is None:
-            raise RuntimeError('no teacher configured and no cached teacher features')
+            raise RuntimeError('HPDVALClassifier has no teacher (teacher=None): no '
+                               'teacher features to distil from')
         with torch.no_grad():
             return self.teacher(self.teacher_inputs(inputs))[0]
 
@@ -198,7 +186,7 @@ class HPDVALClassifier(ImageClassifier):
         feats = self.extract_feat(inputs)
         losses = self.head.loss(feats, data_samples)
         if self.teacher is not None and self.kd_weight > 0:
-            target = self.teacher_features(inputs, data_samples)
+            target = self.teacher_features(inputs)
             losses['loss_kd'] = self.kd_weight * feature_l1_loss(
                 feats[0], target, normalize=self.kd_normalize)
         return losses

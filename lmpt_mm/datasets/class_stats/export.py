@@ -13,9 +13,9 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from lmpt_mm.datasets.class_stats import (GROUP_NAMES, class_stats_metainfo, db_loss_stats,
-                          group_of_classes, label_matrix)
-from lmpt_mm.datasets.lt_annotations import read_label_file, read_split_list
+from ..lt_annotations import read_label_file, read_split_list
+from .counts import (GROUP_NAMES, class_stats_metainfo, db_loss_stats, group_of_classes,
+                     label_matrix)
 
 __all__ = [
     'compute_split_stats', 'format_stats_table', 'stats_to_json',
@@ -34,7 +34,7 @@ def compute_split_stats(label_file: str,
     Returns:
         dict with ``classes``, ``gt_labels`` (``[N, C]``), ``image_paths``,
         ``num_unlabeled`` and the entries of
-        :func:`~lmpt_mm.datasets.class_stats.class_stats_metainfo`.
+        :func:`~lmpt_mm.datasets.class_stats.counts.class_stats_metainfo`.
     """
     classes = read_label_file(label_file)
     records = read_split_list(train_ann_file, len(classes))

@@ -23,10 +23,10 @@ from mmengine.logging import print_log
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.registry import DATASETS
 
+from ..image_check import NamedImageErrorsMixin
+from .checks import (check_base_classes, check_disjoint, check_support_counts,
+                     fewshot_metainfo)
 from .coco_instances import CocoImageLabels, read_coco_instances
-from .fewshot_checks import (check_base_classes, check_disjoint, check_support_counts,
-                             fewshot_metainfo)
-from .image_check import NamedImageErrorsMixin
 
 __all__ = ['read_coco_episodes', 'support_indices', 'COCO2014FewShot']
 

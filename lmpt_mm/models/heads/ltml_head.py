@@ -9,8 +9,8 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import nn
 
-from ..heads.clip_prompt_head import labels_to_targets
 from ..losses.collaborative_loss import collaborative_loss
+from .clip_prompt_head import labels_to_targets
 
 
 @MODELS.register_module()

@@ -13,7 +13,7 @@ differently (``models/prompt_model.py`` 317-348 of its release): raw dot product
 times a learned temperature per view, each view L2-normalised over the classes,
 ``alpha`` on the local term; :func:`dual_view_scores` computes both
 (``alpha_weights``, ``normalize_over_classes``; the similarities and temperatures
-come from :class:`~lmpt_mm.models.hpdval.DualViewCLIPHead`).
+come from :class:`~lmpt_mm.models.heads.DualViewCLIPHead`).
 """
 from typing import Literal, Optional
 

@@ -1,38 +1,27 @@
-"""Batches of precomputed image features instead of images (the frozen-encoder cache).
-
-A sample from :class:`lmpt_mm.engine.feature_cache.CachedFeatureDataset` has
-``inputs = {FEATS_KEY: Tensor[D], LOCAL_FEATS_KEY: Tensor[N, D] (optional)}``;
-collated, ``inputs`` is a dict of lists (``pseudo_collate``) or of stacked tensors
-(``default_collate``). :class:`FeatureAwareClsDataPreprocessor` moves such batches
-to the device untouched (no normalisation) and :class:`CLIPPromptClassifier` feeds
-them to the head in place of the backbone's output.
-"""
-from typing import Any, Sequence, Tuple, Union
+"""The data preprocessor that passes cached-feature batches through untouched."""
+from typing import Any, Optional, Sequence, Union
 
 import torch
 from mmpretrain.models.utils import ClsDataPreprocessor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-FEATS_KEY = 'image_feats'
-LOCAL_FEATS_KEY = 'local_feats'
+from .inputs import is_feature_inputs, stack_features
+
+# data preprocessors upgraded to their feature-aware subclass (same args and buffers)
+_UPGRADABLE = (None, 'ClsDataPreprocessor', 'mmpretrain.ClsDataPreprocessor')
 
 
-def is_feature_inputs(inputs: Any) -> bool:
-    """True for a batch (or sample) of cached features rather than images."""
-    return isinstance(inputs, dict) and FEATS_KEY in inputs
-
-
-def _stack(value: Union[torch.Tensor, Sequence[torch.Tensor]]) -> torch.Tensor:
-    return value if isinstance(value, torch.Tensor) else torch.stack(list(value))
-
-
-def feature_tuple(inputs: dict) -> Tuple[torch.Tensor, ...]:
-    """``(global [B, D],)`` or ``(global, local [B, N, D])`` - the backbone's output form."""
-    feats = (_stack(inputs[FEATS_KEY]).float(), )
-    if inputs.get(LOCAL_FEATS_KEY) is not None:
-        feats += (_stack(inputs[LOCAL_FEATS_KEY]).float(), )
-    return feats
+def feature_aware_preprocessor(data_preprocessor: Optional[Union[dict, Any]]) -> Any:
+    """``data_preprocessor`` with MMPretrain's ``ClsDataPreprocessor`` (or none, its
+    default) replaced by :class:`FeatureAwareClsDataPreprocessor`; anything else
+    (another type, a built module) is returned unchanged."""
+    if data_preprocessor is None:
+        data_preprocessor = {}
+    if isinstance(data_preprocessor, dict) and \
+            data_preprocessor.get('type') in _UPGRADABLE:
+        return dict(data_preprocessor, type='FeatureAwareClsDataPreprocessor')
+    return data_preprocessor
 
 
 def _samples_on(samples: Sequence[Any], device: torch.device) -> bool:
@@ -65,7 +54,7 @@ class FeatureAwareClsDataPreprocessor(ClsDataPreprocessor):
         if training and self.batch_augments is not None:
             raise ValueError('batch_augments (Mixup/CutMix) need images; disable the '
                              'feature cache (FeatureCacheHook) or the batch augments')
-        inputs = {k: self.cast_data(_stack(v)) for k, v in data['inputs'].items()
+        inputs = {k: self.cast_data(stack_features(v)) for k, v in data['inputs'].items()
                   if v is not None}
         samples = data.get('data_samples')
         if samples is not None:
