@@ -58,7 +58,7 @@ _lmpt_rows = [
 # HP-DVAL's Table V on this world. Zero-shot rows: the stage-1 model at initialisation
 # (alpha 1 is zero-shot CLIP exactly). The end-to-end rows differ from CoOp only through
 # data order and cached-view draws where the models reduce to each other
-# (tests/models/hpdval/test_hpdval_reductions.py).
+# (tests/models/heads/test_hpdval_reductions.py).
 _t = 'HP-DVAL (Table V on this world)'
 _stage1_train = dict(config=_stage1, cfg_options=_clip + _teacher, tags=['images'])
 _hpdval_rows = [

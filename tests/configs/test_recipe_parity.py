@@ -66,7 +66,7 @@ from test_configs_build import _mmpretrain_registry, tiny_model_cfg  # noqa: F40
 
 REPO = Path(__file__).resolve().parents[2]
 RTOL = 1e-5
-# HP-DVAL's student is an ImageNet ViT-B/16; the tiny one of tests/models/hpdval.
+# HP-DVAL's student is an ImageNet ViT-B/16; the tiny one of tests/models/heads.
 TINY_STUDENT = dict(type='VisionTransformer', img_size=32, patch_size=8, out_type='raw',
                     arch=dict(embed_dims=64, num_layers=2, num_heads=2,
                               feedforward_channels=128))
@@ -525,7 +525,7 @@ def test_hpdval_stage1_step_equals_paper_update(rel):
     """Stage 1 (paper): the student's fused scores against the fixed hand-crafted
     prompts enter DB* at the raw cosine scale, plus ``L_kd = mean |f_CLIP - f_cls|``;
     AdamW's first step on every student parameter (the tiny student of
-    tests/models/hpdval stands in for the ImageNet ViT-B/16)."""
+    tests/models/heads stands in for the ImageNet ViT-B/16)."""
     cfg = load(rel)
     hp = cfg.model.head
     assert hp.score_scale == 1.0 and cfg.model.kd_weight == 1.0
