@@ -14,6 +14,7 @@ lmpt_mm/suite/ for the suite fields.
         --seeds 0 1 2 --only "Zero-shot CLIP" CoOp LMPT
 """
 import argparse
+import os
 import sys
 
 from mmengine.config import DictAction
@@ -42,7 +43,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--launcher', choices=LAUNCHERS, default='none')
     p.add_argument('--gpus', type=_positive_int, default=1,
                    help='processes (GPUs) per run with --launcher pytorch / slurm')
-    p.add_argument('--partition', default=None, help='Slurm partition (--launcher slurm)')
+    p.add_argument('--partition', default=os.environ.get('PARTITION'),
+                   help='Slurm partition (--launcher slurm; default: $PARTITION)')
     p.add_argument('--work-dir', default=None, help="default: the suite's work_dir")
     p.add_argument('--dry-run', action='store_true', help='print every command, run nothing')
     p.add_argument('--fail-fast', action='store_true',

@@ -39,8 +39,15 @@ class Launcher:
             raise ValueError(f'launcher must be one of {LAUNCHERS}, got {self.kind!r}')
         if self.gpus < 1:
             raise ValueError(f'--gpus must be at least 1, got {self.gpus}')
-        if self.kind == 'slurm' and not self.partition:
-            raise ValueError('--launcher slurm needs --partition (the Slurm partition)')
+
+    def slurm_partition(self, resolve: bool) -> str:
+        """The partition; a dry run without one prints the shell's ``$PARTITION``."""
+        if self.partition:
+            return self.partition
+        if not resolve:
+            return '"$PARTITION"'
+        raise ValueError('--launcher slurm needs --partition (or PARTITION in the '
+                         'environment): the Slurm partition')
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ def command(step: Step, suite: Suite, launcher: Launcher, resume: bool = False,
         '' if step.seed is None else f'-s{step.seed}')
     script = {'train': 'tools/slurm_train.sh', 'test': 'tools/slurm_test.sh',
               'fewshot': 'tools/slurm_fewshot.sh'}[step.action]
-    head = ['bash', script, launcher.partition, job[:64], config] + (
+    head = ['bash', script, launcher.slurm_partition(resolve), job[:64], config] + (
         [tested] if tested else [])
     return head + [wd] + tail, env
 
@@ -209,6 +216,6 @@ def command(step: Step, suite: Suite, launcher: Launcher, resume: bool = False,
 def shell_line(argv: Sequence[str], env: Dict[str, str]) -> str:
     """A command as one line of shell (checkpoint substitutions left unquoted)."""
     def quote(arg: str) -> str:
-        return arg if '"$(cat ' in arg else shlex.quote(arg)
+        return arg if '"$(cat ' in arg or arg == '"$PARTITION"' else shlex.quote(arg)
     prefix = ' '.join(f'{k}={shlex.quote(v)}' for k, v in env.items() if k != 'PYTHON')
     return (prefix + ' ' if prefix else '') + ' '.join(quote(a) for a in argv)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lmpt_mm.suite import Launcher, SuiteError, SuiteRunner, load_suite, suite_from_dict
+from lmpt_mm.suite import (Launcher, SuiteError, SuiteRunner, command, load_suite,
+                           suite_from_dict)
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = sorted((REPO / 'configs' / 'suites').glob('*.py'))
@@ -91,9 +92,19 @@ def test_dry_run_slurm_names_partition_job_and_gpus(capsys, in_repo):
     assert argv[2][3] == 'tools/slurm_test.sh'
 
 
-def test_slurm_needs_a_partition_and_unknown_methods_are_named(in_repo):
-    with pytest.raises(SystemExit, match='--partition'):
-        run_suite_main()(['configs/suites/voc_lt.py', '--dry-run', '--launcher', 'slurm'])
+def test_slurm_without_partition_dry_runs_with_the_shell_variable(capsys, in_repo,
+                                                                   monkeypatch):
+    monkeypatch.delenv('PARTITION', raising=False)
+    lines = dry_run(capsys, '--launcher', 'slurm', '--gpus', '8', '--only', 'CoOp',
+                    '--seeds', '0')
+    assert lines[0].startswith('GPUS=8 GPUS_PER_NODE=8 bash tools/slurm_train.sh '
+                               '"$PARTITION" coop-coop_vit-b16_voc-lt-s0 ')
+    step = SuiteRunner(load_suite('configs/suites/voc_lt.py'), Launcher('slurm')).chains[1][0]
+    with pytest.raises(ValueError, match='needs --partition'):
+        command(step, load_suite('configs/suites/voc_lt.py'), Launcher('slurm'))
+
+
+def test_unknown_methods_are_named(in_repo):
     with pytest.raises(SystemExit, match=r"no method named \['LMTP'\]"):
         run_suite_main()(['configs/suites/voc_lt.py', '--dry-run', '--only', 'LMTP'])
 
