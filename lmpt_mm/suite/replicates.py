@@ -104,11 +104,11 @@ def replicate_report(suite: Suite, scores: Mapping[str, Scores]) -> Path:
               + ' | over replicates (95% CI) | between | within |',
               '|---|---|---|' + '---:|' * (len(reps) + 3)]
     rows: List[dict] = []
-    for base in suite.baselines:
-        if base.name not in methods:
-            continue
+    baselines = [b for b in suite.baselines if b.name in methods]
+    for k, base in enumerate(baselines):
+        earlier = {b.name for b in baselines[:k + 1]}  # their rows are already there
         for name in methods:
-            if name == base.name:
+            if name in earlier:
                 continue
             for key, group in GROUPS:
                 d = replicate_differences(scores, name, base.name, key)

@@ -121,9 +121,10 @@ def group_differences(scores: Scores, baselines: Sequence[Baseline],
     lines = ['| method | baseline | seeds | ' + ' | '.join(g for _, g in GROUPS) + ' |',
              '|---|---|---:|' + '---:|' * len(GROUPS)]
     rows = []
-    for b in baselines:
+    for k, b in enumerate(baselines):
+        earlier = {x.name for x in baselines[:k + 1]}  # their rows are already there
         for method, runs in scores.items():
-            if method == b.name:
+            if method in earlier:
                 continue
             single = _missing_pair(method, b.name, scores, deterministic)
             cells, row = [], dict(method=method, baseline=b.name, seeds=len(runs))

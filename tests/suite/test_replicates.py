@@ -49,7 +49,7 @@ def test_verdicts():
 
 def suite(tmp_path, **kw):
     fields = dict(
-        title='t', work_dir=str(tmp_path), seeds=[0, 1], baselines=['ZS'],
+        title='t', work_dir=str(tmp_path), seeds=[0, 1], baselines=['ZS', 'A'],
         variables=dict(clip='{work_dir}/clip.pt', clip_seed='0'),
         prepare=[dict(name='clip', command=['tools/pretrain_clip.py', '--out', '{clip}',
                                             '--seed', '{clip_seed}'])],
@@ -83,6 +83,7 @@ def test_replicate_report_names_claims_and_levels(tmp_path):
     assert '| A | 40.50 | 44.00 | 42.25 +- 2.47 |' in text
     assert '| A beats ZS | A - ZS (total) |' in text
     assert '| B | ZS | tail | +4.50 | +7.50 |' in text
+    assert '| ZS | A |' not in text  # the mirror of A - ZS is not repeated
     assert (tmp_path / 'comparison_replicates.csv').is_file()
 
 
