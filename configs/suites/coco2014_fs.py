@@ -1,12 +1,6 @@
-# Multi-label few-shot on COCO2014 (HP-DVAL Table II): base training, then K-shot
-# adaptation on the novel classes over 10 episodes, K in {1, 5}; novel mAP per method.
+# Multi-label few-shot on COCO2014 (HP-DVAL Table II; methods in _base_/fewshot_methods.py).
 #   python tools/run_suite.py configs/suites/coco2014_fs.py --launcher pytorch --gpus 8
+_base_ = ['./_base_/fewshot_methods.py']
 title = 'COCO2014 multi-label few-shot (novel mAP)'
 work_dir = 'work_dirs/suites/coco2014_fs'
-protocol = 'fewshot'
-fewshot_args = ['--shots', '1', '5', '--episodes', '1-10']
-methods = [
-    dict(name=name, stages=[dict(config=f'configs/hpdval/fewshot/{stem}_vit-b16_coco2014-fs.py')])
-    for name, stem in (('Zero-shot CLIP', 'zeroshot-clip'), ('CoOp', 'coop'),
-                       ('HP-DVAL', 'hpdval'))
-]
+variables = dict(dataset='coco2014')
