@@ -37,7 +37,8 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
 ``train_ann``
     The train list whose class counts the comparison plot uses (optional).
 ``methods``
-    A list of (config paths may use the variables) ``dict(name=..., stages=[...], table=None)``; a stage is
+    A list of ``dict(name=..., stages=[...], table=None)`` (config paths may use the
+    variables); a stage is
     ``dict(config=..., train=True, seeded=False, init_from_previous=False,
     cfg_options=[], train_options=[], test_options=[], tags=[])``. The last stage is
     the one tested (``tested=<index>`` chooses another). ``init_from_previous``

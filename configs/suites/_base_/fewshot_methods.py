@@ -5,7 +5,8 @@
 protocol = 'fewshot'
 fewshot_args = ['--shots', '1', '5', '--episodes', '1-10']
 methods = [
-    dict(name=name, stages=[dict(config=f'configs/hpdval/fewshot/{stem}_vit-b16_{{dataset}}-fs.py')])
+    dict(name=name,
+         stages=[dict(config=f'configs/hpdval/fewshot/{stem}_vit-b16_{{dataset}}-fs.py')])
     for name, stem in (('Zero-shot CLIP', 'zeroshot-clip'), ('CoOp', 'coop'),
                        ('HP-DVAL', 'hpdval'))
 ]
