@@ -1,6 +1,7 @@
-"""tools/run_suite.py end to end on a tiny suite: 2 methods x 2 seeds and a method that
-fails, then the same suite interrupted (a training run left unfinished) and resumed,
-then with one method's options changed."""
+"""tools/run_suite.py end to end on a tiny suite: a method over 2 seeds, one trained
+once (unseeded) and one that fails, then the same suite interrupted (a training run left unfinished) and resumed,
+then with one method's options changed and changed back (the same run twice gives the
+same metrics)."""
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ SUITE = """
 title = 'tiny suite'
 work_dir = {work_dir!r}
 seeds = [0, 1]
-baselines = ['A']
+baselines = ['B']
 variables = dict(data={data!r})
 train_options = [
     'train_dataloader.dataset.data_root={{data}}', 'val_dataloader.dataset.data_root={{data}}',
@@ -27,9 +28,9 @@ test_options = ['test_dataloader.dataset.data_root={{data}}']
 methods = [
     dict(name='A', stages=[dict(config={config!r}, seeded=True,
                                 train_options=['optim_wrapper.optimizer.lr={lr_a}'])]),
-    dict(name='Broken', stages=[dict(config={config!r}, seeded=True,
+    dict(name='Broken', stages=[dict(config={config!r},
                                      train_options=['model.head.type=NoSuchHead'])]),
-    dict(name='B', stages=[dict(config={config!r}, seeded=True,
+    dict(name='B', stages=[dict(config={config!r},
                                 train_options=['optim_wrapper.optimizer.lr=0.0'])]),
 ]
 """
@@ -52,6 +53,11 @@ def mtimes(work_dir: Path) -> dict:
     return {p: p.stat().st_mtime_ns for p in work_dir.glob('*/*/suite_*.log')}
 
 
+def lt_metrics(run_dir: Path) -> dict:
+    record = json.loads((run_dir / 'metrics.json').read_text())
+    return {k: v for k, v in record.items() if k.startswith('lt/')}
+
+
 def test_suite_runs_reports_failures_resumes_and_reruns_changed_runs(tiny_lt_world,
                                                                      tmp_path):
     wd = tmp_path / 'suite'
@@ -61,37 +67,38 @@ def test_suite_runs_reports_failures_resumes_and_reruns_changed_runs(tiny_lt_wor
     assert first.returncode == 1, first.stdout[-3000:] + first.stderr[-3000:]
     out = first.stdout
     # the failing method is reported with its log, the others finish
-    assert 'FAILED Broken | seed 0 | train tiny_lmpt_lt' in out
-    assert str(wd / 'broken' / 'tiny_lmpt_lt_seed0' / 'suite_train.log') in out
-    assert 'NoSuchHead' in (wd / 'broken' / 'tiny_lmpt_lt_seed0' / 'suite_train.log').read_text()
-    for method in ('a', 'b'):
-        for seed in (0, 1):
-            record = json.loads((wd / method / f'tiny_lmpt_lt_seed{seed}' /
-                                 'metrics.json').read_text())
-            assert 0.0 < record['lt/mAP'] <= 100.0
+    assert 'FAILED Broken | train tiny_lmpt_lt' in out
+    assert str(wd / 'broken' / 'tiny_lmpt_lt' / 'suite_train.log') in out
+    assert 'NoSuchHead' in (wd / 'broken' / 'tiny_lmpt_lt' / 'suite_train.log').read_text()
+    for run_dir in ('a/tiny_lmpt_lt_seed0', 'a/tiny_lmpt_lt_seed1', 'b/tiny_lmpt_lt'):
+        record = json.loads((wd / run_dir / 'metrics.json').read_text())
+        assert 0.0 < record['lt/mAP'] <= 100.0
+    first_a0 = lt_metrics(wd / 'a' / 'tiny_lmpt_lt_seed0')
     md = (wd / 'comparison.md').read_text()
-    assert '| A | 2 |' in md and '| B | 2 |' in md and 'Broken' not in md
-    assert '| B | A | 2 |' in (wd / 'comparison_groups.md').read_text()
+    assert '| A | 2 |' in md and '| B | 1 |' in md and 'Broken' not in md
+    # A over its 2 seeds against the baseline B, a single run (as zero-shot CLIP)
+    assert '| A | B | 2 |' in (wd / 'comparison_groups.md').read_text()
     # every progress line names method, seed, step, elapsed time
     assert '| A | seed 1 | train tiny_lmpt_lt | done in 0:00:' in out
 
-    # Interrupted: B's seed-1 training left unfinished, its test never ran.
-    b1 = wd / 'b' / 'tiny_lmpt_lt_seed1'
-    record = json.loads((b1 / 'suite_run.json').read_text())
+    # Interrupted: B's training left unfinished, its test never ran.
+    b_run = wd / 'b' / 'tiny_lmpt_lt'
+    record = json.loads((b_run / 'suite_run.json').read_text())
     record['train']['finished'] = False
     del record['test']
-    (b1 / 'suite_run.json').write_text(json.dumps(record))
-    (b1 / 'metrics.json').unlink()
+    (b_run / 'suite_run.json').write_text(json.dumps(record))
+    (b_run / 'metrics.json').unlink()
     before = mtimes(wd)
     second = run(suite)
-    assert second.returncode == 1  # Broken still fails
+    assert second.returncode == 1  # a failed run is tried again, and fails again
+    assert 'FAILED Broken | train tiny_lmpt_lt' in second.stdout
     after = mtimes(wd)
-    untouched = [p for p in before if 'broken' not in str(p) and b1 not in p.parents]
+    untouched = [p for p in before if 'broken' not in str(p) and b_run not in p.parents]
     assert untouched and all(after[p] == before[p] for p in untouched)
-    assert '| B | seed 1 | train tiny_lmpt_lt | resuming' in second.stdout
-    resumed = json.loads((b1 / 'suite_run.json').read_text())
+    assert '| B | train tiny_lmpt_lt | resuming' in second.stdout
+    resumed = json.loads((b_run / 'suite_run.json').read_text())
     assert '--resume' in resumed['train']['command'] and resumed['train']['finished']
-    assert (b1 / 'metrics.json').is_file()
+    assert (b_run / 'metrics.json').is_file()
 
     # A's options changed: its runs are replaced, B's kept.
     write_suite(suite, wd, tiny_lt_world, 0.02)
@@ -100,7 +107,14 @@ def test_suite_runs_reports_failures_resumes_and_reruns_changed_runs(tiny_lt_wor
     assert third.returncode == 0, third.stdout[-3000:]
     assert 'replacing the earlier run' in third.stdout and 'optim_wrapper' in third.stdout
     a0 = wd / 'a' / 'tiny_lmpt_lt_seed0' / 'suite_train.log'
-    b0 = wd / 'b' / 'tiny_lmpt_lt_seed0' / 'suite_train.log'
+    b0 = wd / 'b' / 'tiny_lmpt_lt' / 'suite_train.log'
     assert mtimes(wd)[a0] != before[a0] and mtimes(wd)[b0] == before[b0]
     assert json.loads((wd / 'a' / 'tiny_lmpt_lt_seed0' / 'suite_run.json').read_text(
     ))['train']['resolved']['config']['optim_wrapper']['optimizer']['lr'] == 0.02
+
+    # Changed back: the run is replaced again, and the same run twice gives the same
+    # metrics (determinism on one machine; another CPU type may differ).
+    write_suite(suite, wd, tiny_lt_world, 0.01)
+    fourth = run(suite, '--only', 'A', '--seeds', '0')
+    assert fourth.returncode == 0, fourth.stdout[-3000:]
+    assert lt_metrics(wd / 'a' / 'tiny_lmpt_lt_seed0') == first_a0

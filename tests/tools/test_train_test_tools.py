@@ -123,36 +123,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_two_process_cpu_training(trained_run, tiny_lt_world, tmp_path):
+def test_two_process_cpu_training_and_testing(tiny_lt_world, tmp_path):
+    """Two-process (gloo) training of the cached LMPT config: each rank encodes its
+    share, every rank trains on the whole gathered cache; then two-process testing of
+    its checkpoint scores each image once (the same metrics as one process)."""
+    config = str(REPO / 'tests' / 'fixtures' / 'tiny_lmpt_lt.py')
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()))
     work_dir = tmp_path / 'dist'
-    run_tool(['bash', 'tools/dist_train.sh', str(CONFIG), '2', '--work-dir',
-              str(work_dir), *data_root_options(tiny_lt_world)], env=env)
-    ckpt = torch.load(work_dir / 'epoch_2.pth', weights_only=True)
-    assert ckpt['meta']['epoch'] == 2
-    assert val_metric_keys(work_dir) == val_metric_keys(trained_run) == METRIC_KEYS
-    # Two-process testing of that checkpoint scores each image once: same metrics
-    # as one process.
-    env['PORT'] = str(free_port())
-    run_tool(['bash', 'tools/dist_test.sh', str(CONFIG), str(work_dir / 'epoch_2.pth'), '2',
-              '--work-dir', str(tmp_path / 'dist_test'), *data_root_options(tiny_lt_world)],
-             env=env)
-    run_tool([sys.executable, 'tools/test.py', str(CONFIG), str(work_dir / 'epoch_2.pth'),
-              '--work-dir', str(tmp_path / 'single_test'), *data_root_options(tiny_lt_world)])
-    dist = json.loads((tmp_path / 'dist_test' / 'metrics.json').read_text())
-    single = json.loads((tmp_path / 'single_test' / 'metrics.json').read_text())
-    for key in METRIC_KEYS:
-        assert dist[key] == pytest.approx(single[key], abs=1e-6), key
-
-
-def test_two_process_cached_training(tiny_lt_world, tmp_path):
-    """Each rank encodes its share, every rank trains on the whole gathered cache."""
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()))
-    work_dir = tmp_path / 'dist_cached'
-    proc = run_tool(['bash', 'tools/dist_train.sh',
-                     str(REPO / 'tests' / 'fixtures' / 'tiny_lmpt_lt.py'), '2',
-                     '--work-dir', str(work_dir), *data_root_options(tiny_lt_world)],
-                    env=env)
+    proc = run_tool(['bash', 'tools/dist_train.sh', config, '2', '--work-dir',
+                     str(work_dir), *data_root_options(tiny_lt_world)], env=env)
     log = proc.stdout + proc.stderr
     assert 'rank 0 of 2 encodes its share' in log
     assert 'training on cached image features' in log
@@ -162,7 +141,20 @@ def test_two_process_cached_training(tiny_lt_world, tmp_path):
     for view in cache['views']:
         assert view[0].shape[0] == 16 and torch.isfinite(view[0]).all()
         assert view[0].abs().sum(dim=1).gt(0).all()  # every image's row was filled
+    ckpt = torch.load(work_dir / 'epoch_3.pth', weights_only=True)
+    assert ckpt['meta']['epoch'] == 3
     assert val_metric_keys(work_dir) == METRIC_KEYS
+
+    env['PORT'] = str(free_port())
+    run_tool(['bash', 'tools/dist_test.sh', config, str(work_dir / 'epoch_3.pth'), '2',
+              '--work-dir', str(tmp_path / 'dist_test'), *data_root_options(tiny_lt_world)],
+             env=env)
+    run_tool([sys.executable, 'tools/test.py', config, str(work_dir / 'epoch_3.pth'),
+              '--work-dir', str(tmp_path / 'single_test'), *data_root_options(tiny_lt_world)])
+    dist = json.loads((tmp_path / 'dist_test' / 'metrics.json').read_text())
+    single = json.loads((tmp_path / 'single_test' / 'metrics.json').read_text())
+    for key in METRIC_KEYS:
+        assert dist[key] == pytest.approx(single[key], abs=1e-6), key
 
 
 # -- tools/test.py CONFIG none initialises the model as training would ---------------

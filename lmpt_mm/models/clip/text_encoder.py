@@ -1,5 +1,6 @@
 """Frozen CLIP text encoder that accepts prompt token embeddings."""
 import copy
+import functools
 import weakref
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -89,6 +90,17 @@ def lean_block(block: nn.Module, x: torch.Tensor, attn_mask: Optional[torch.Tens
     return x + block.ls_2(block.mlp(block.ln_2(x)))
 
 
+
+@functools.lru_cache(maxsize=None)
+def clip_tokenizer(arch: str):
+    """open_clip's tokenizer of ``arch``, built once per process and shared.
+
+    Building one reads and parses its BPE vocabulary (~0.1 s), and a model builds a
+    text encoder per CLIP head, prompt learner and teacher; the tokenizer holds no
+    per-encoder state (its only mutable field is a memo of encoded words).
+    """
+    return open_clip.get_tokenizer(arch)
+
 class Layout(NamedTuple):
     """How a token tensor ``[N, L]`` is encoded: ``chunks`` of ``(rows, L', pooled
     positions)`` (rows a slice or an index tensor), ``inverse`` the permutation that
@@ -174,7 +186,7 @@ class CLIPTextEncoder(nn.Module):
         self._compiled = None
         self._layout_memo = TensorMemo()
         self._causal_mask = is_causal_mask(self.attn_mask)
-        self.tokenizer = open_clip.get_tokenizer(arch)
+        self.tokenizer = clip_tokenizer(arch)
         # Fixed texts (captions, hand-written prompts) -> feature [D]; see encode_texts.
         self._text_cache: Dict[str, torch.Tensor] = {}
         freeze_module(self)

@@ -1,4 +1,5 @@
 """CLIPTextEncoder against open_clip's own encode_text."""
+import open_clip
 import pytest
 import torch
 
@@ -29,6 +30,15 @@ def test_chunking_and_checkpointing_same_result_and_grads():
     out.sum().backward()
     out2.sum().backward()
     torch.testing.assert_close(embeds.grad, embeds2.grad, rtol=1e-4, atol=1e-3)
+
+
+def test_encoders_share_one_tokenizer_that_matches_open_clips():
+    _, enc = _encoder()
+    _, other = _encoder()
+    assert enc.tokenizer is other.tokenizer  # built once per process
+    fresh = open_clip.get_tokenizer('lmpt-tiny-vit')
+    texts = ['a photo of a cat.', 'two dogs beside a red traffic light']
+    assert torch.equal(enc.tokenize(texts), fresh(texts))
 
 
 def test_train_mode_is_ignored():
