@@ -1,14 +1,14 @@
 # The offline demo as `make test` runs it (tests/tools/test_demo_reduced.py): every
-# offline method through tools/train.py and tools/test.py, on a smaller world (a quarter
-# of the test, validation and pretraining images, half the train images), with a
-# 100-step small CLIP (the full demo's has 1,000 steps), one seed, two epochs for every
-# trained stage and one for the stages that train on images, two methods at a time. It
-# checks the pipeline, not the methods' order: that depends on the CLIP (README,
-# "Claims over three small CLIPs").
+# offline method through tools/train.py and tools/test.py, on a smaller world (a
+# quarter of the images of every split and of the pretraining corpus), with a 100-step
+# small CLIP (the full demo's has 1,000 steps), one seed, two epochs for every trained
+# stage and one for the stages that train on images, two methods at a time. It checks
+# the pipeline, not the methods' order: that depends on the CLIP (README, "Claims over
+# three small CLIPs").
 _base_ = ['./offline_demo.py']
 work_dir = 'work_dirs/demo_reduced'
 variables = dict(data='{work_dir}/data', clip_steps='100', world_scale='0.25',
-                 world_train_scale='0.5')
+                 world_train_scale='0.25')
 seeds = [0]
 train_options = _base_.train_options + [
     'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', 'param_scheduler.T_max=2'
