@@ -25,6 +25,7 @@ from mmpretrain.utils import register_all_modules
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
 from lmpt_mm.cli import benchmark as bm
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.synthetic.random_world import write_random_world
 
 
@@ -147,4 +148,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -14,6 +14,7 @@ empty test columns). See lmpt_mm/cli/compare.py.
 import argparse
 
 from lmpt_mm.cli.compare import compare, to_markdown
+from lmpt_mm.cli.entry import tool_entry_point
 
 
 def parse_args(argv=None):
@@ -40,4 +41,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -15,10 +15,10 @@ Examples::
 """
 import argparse
 import os.path as osp
-import sys
 from typing import Optional, Sequence
 
 from lmpt_mm.cli.dataset_args import add_dataset_args, datasets_from_args
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.datasets.class_stats import (compute_split_stats, export_class_stats,
                                           format_stats_table)
 
@@ -49,4 +49,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    tool_entry_point(main)

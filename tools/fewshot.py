@@ -5,6 +5,7 @@ every episode; resumable per episode. Multi-process: ``python -m torch.distribut
 --nproc_per_node N tools/fewshot.py CONFIG --launcher pytorch``. See lmpt_mm/cli/fewshot.py.
 """
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.cli.fewshot import parse_args, run_fewshot
 from lmpt_mm.engine.distributed import shutdown_distributed
 
@@ -15,4 +16,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

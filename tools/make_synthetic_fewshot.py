@@ -6,6 +6,7 @@ CSV files in the format of HP-DVAL's VOC2007 split; see lmpt_mm/synthetic/fewsho
 """
 import argparse
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.synthetic.fewshot_world import generate_fewshot_split
 
 
@@ -31,4 +32,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -10,6 +10,7 @@ images/{train,val,test,pretrain}/*.png. See lmpt_mm/synthetic/world.py.
 import argparse
 import time
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.synthetic.world import WorldConfig, generate_world
 
 
@@ -53,4 +54,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

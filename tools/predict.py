@@ -13,6 +13,7 @@ from mmengine.config import DictAction
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
 from lmpt_mm.apis import MultiLabelInferencer, format_prediction
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.cli.runner_setup import load_config
 from lmpt_mm.engine.safe_checkpoint import allow_unsafe_checkpoint_load
 
@@ -58,4 +59,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -15,6 +15,7 @@ import sys
 from typing import Optional, Sequence
 
 from lmpt_mm.cli.dataset_args import add_dataset_args, datasets_from_args
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.datasets.image_check import check_images
 
 
@@ -54,4 +55,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    tool_entry_point(main)

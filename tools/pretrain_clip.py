@@ -9,6 +9,7 @@ Skips the run when that record matches the arguments; ``--force`` retrains.
 """
 import argparse
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.synthetic.pretrain import PretrainConfig, pretrain_clip
 
 
@@ -45,4 +46,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -19,6 +19,7 @@ import sys
 
 from mmengine.config import DictAction
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.suite import LAUNCHERS, Launcher, SuiteError, SuiteRunner, load_suite, write_report
 from lmpt_mm.suite.replicates import collect_replicate_scores, replicate_report
 
@@ -116,4 +117,4 @@ def run_replicates(suite, launcher, args) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    tool_entry_point(main)

@@ -11,10 +11,10 @@ Needs the demo's world, small CLIP and HP-DVAL stage-1 checkpoint (`make demo`).
 Writes WORK_DIR/selection.md and selection.json; finished trials are reused.
 """
 import argparse
-import sys
 
 from mmengine.config import DictAction
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.suite.selection import SelectionError, load_selection, run_selection
 
 SUITE = 'configs/suites/offline_selection.py'
@@ -48,4 +48,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    tool_entry_point(main)

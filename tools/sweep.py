@@ -14,6 +14,7 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.cli.sweep import SPLITS, parse_grid, setting_name, sweep
 
 
@@ -52,4 +53,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -10,6 +10,7 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.cli.runner_setup import (add_common_args, init_weights_without_checkpoint,
                                       prepare_test_cfg)
 from lmpt_mm.engine.distributed import shutdown_distributed
@@ -42,4 +43,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)

@@ -9,6 +9,7 @@ import argparse
 from mmengine.runner import Runner
 
 import lmpt_mm  # noqa: F401  (registers lmpt_mm components)
+from lmpt_mm.cli.entry import tool_entry_point
 from lmpt_mm.cli.runner_setup import add_common_args, check_train_length, prepare_train_cfg
 from lmpt_mm.engine.distributed import shutdown_distributed
 from lmpt_mm.engine.work_dir_lock import launcher_rank, work_dir_lock
@@ -47,4 +48,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    tool_entry_point(main)
