@@ -1,5 +1,6 @@
 """FeatureCacheHook through MMEngine's Runner: same training, fewer encoder calls."""
 import copy
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +16,9 @@ def runner_cfg(root, work_dir, cache: bool, pipe):
     cfg = dict(
         model=model_cfg(),
         work_dir=str(work_dir),
+        # MMEngine names a run's logger after its config and the second it started:
+        # two runners of one second would share the first one's (and its stream)
+        experiment_name='-'.join(Path(work_dir).parts[-2:]),
         default_scope='mmpretrain',
         train_dataloader=dict(batch_size=4, num_workers=0,
                               sampler=dict(type='DefaultSampler', shuffle=True),
