@@ -12,5 +12,5 @@ model = dict(
     head=dict(loss=dict(_delete_=True, loss_weight=1.0 / _base_.num_classes,
                         class_freq=_base_.train_class_freq,
                         neg_class_freq=_base_.train_neg_class_freq, **_base_.db_loss)))
-train_dataloader = dict(
-    sampler=dict(_delete_=True, type='ClassAwareSampler', num_samples=1142))
+# As many draws per epoch as the train split has images (the sampler's default).
+train_dataloader = dict(sampler=dict(_delete_=True, type='ClassAwareSampler'))
