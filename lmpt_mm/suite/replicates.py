@@ -25,7 +25,7 @@ from typing import Dict, List, Mapping
 from lmpt_mm.evaluation.seed_stats import Interval, mean_std, t_interval
 from lmpt_mm.utils.csv_rows import write_rows_csv
 
-from .report import GROUPS, Scores
+from .report import GROUPS, Scores, baseline_pairs
 from .spec import Suite
 
 GROUP_KEY = {label: key for key, label in GROUPS}
@@ -105,25 +105,21 @@ def replicate_report(suite: Suite, scores: Mapping[str, Scores]) -> Path:
               '|---|---|---|' + '---:|' * (len(reps) + 3)]
     rows: List[dict] = []
     baselines = [b for b in suite.baselines if b.name in methods]
-    for k, base in enumerate(baselines):
-        earlier = {b.name for b in baselines[:k + 1]}  # their rows are already there
-        for name in methods:
-            if name in earlier:
-                continue
-            for key, group in GROUPS:
-                d = replicate_differences(scores, name, base.name, key)
-                ci = d['interval']
-                lines.append(
-                    f'| {name} | {base.name} | {group} | '
-                    + ' | '.join(f'{d["per_replicate"][r]:+.2f}' for r in reps)
-                    + f' | {ci.fmt()} | {d["between"]:.2f} | {d["within"]:.2f} |')
-                rows.append(dict(method=name, baseline=base.name, group=group,
-                                 **{f'mean_{r}': round(d['per_replicate'][r], 4)
-                                    for r in reps},
-                                 diff=round(ci.mean, 4),
-                                 ci95=round(ci.half_width, 4) if ci.defined else '',
-                                 between=round(d['between'], 4),
-                                 within=round(d['within'], 4)))
+    for base, name in baseline_pairs(baselines, methods):
+        for key, group in GROUPS:
+            d = replicate_differences(scores, name, base.name, key)
+            ci = d['interval']
+            lines.append(
+                f'| {name} | {base.name} | {group} | '
+                + ' | '.join(f'{d["per_replicate"][r]:+.2f}' for r in reps)
+                + f' | {ci.fmt()} | {d["between"]:.2f} | {d["within"]:.2f} |')
+            rows.append(dict(method=name, baseline=base.name, group=group,
+                             **{f'mean_{r}': round(d['per_replicate'][r], 4)
+                                for r in reps},
+                             diff=round(ci.mean, 4),
+                             ci95=round(ci.half_width, 4) if ci.defined else '',
+                             between=round(d['between'], 4),
+                             within=round(d['within'], 4)))
     if suite.claims:
         lines += ['', '## Claims', '', '| claim | method - baseline (group) | '
                   'over replicates (95% CI) | verdict |', '|---|---|---:|---|']

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from lmpt_mm.cli.compare import COLUMNS, METRIC_KEYS, compare, find_metrics
 from lmpt_mm.evaluation.seed_stats import mean_std, paired_t_interval
@@ -114,6 +114,18 @@ def seed_table(scores: Scores, baselines: Sequence[Baseline], metric: str = 'lt/
     return '\n'.join(lines) + '\n', rows
 
 
+def baseline_pairs(baselines: Sequence[Baseline],
+                   methods: Sequence[str]) -> Iterator[Tuple[Baseline, str]]:
+    """``(baseline, method)`` for every difference a comparison reports: each method
+    against each baseline, leaving out the baseline itself and the baselines before it
+    (``b - a`` mirrors the ``a - b`` already listed)."""
+    for k, base in enumerate(baselines):
+        earlier = {b.name for b in baselines[:k + 1]}
+        for method in methods:
+            if method not in earlier:
+                yield base, method
+
+
 def group_differences(scores: Scores, baselines: Sequence[Baseline],
                       deterministic: Sequence[str] = ()) -> Tuple[str, List[dict]]:
     """Paired differences to each baseline per group (total / head / medium / tail),
@@ -121,25 +133,22 @@ def group_differences(scores: Scores, baselines: Sequence[Baseline],
     lines = ['| method | baseline | seeds | ' + ' | '.join(g for _, g in GROUPS) + ' |',
              '|---|---|---:|' + '---:|' * len(GROUPS)]
     rows = []
-    for k, b in enumerate(baselines):
-        earlier = {x.name for x in baselines[:k + 1]}  # their rows are already there
-        for method, runs in scores.items():
-            if method in earlier:
+    for b, method in baseline_pairs(baselines, list(scores)):
+        runs = scores[method]
+        single = _missing_pair(method, b.name, scores, deterministic)
+        cells, row = [], dict(method=method, baseline=b.name, seeds=len(runs))
+        for key, group in GROUPS:
+            if single or not all(key in r for r in runs + scores[b.name]):
+                cells.append('n/a')
                 continue
-            single = _missing_pair(method, b.name, scores, deterministic)
-            cells, row = [], dict(method=method, baseline=b.name, seeds=len(runs))
-            for key, group in GROUPS:
-                if single or not all(key in r for r in runs + scores[b.name]):
-                    cells.append('n/a')
-                    continue
-                ci = paired_t_interval([r[key] for r in runs],
-                                       [r[key] for r in scores[b.name]])
-                row[group], row[f'{group}_ci95'] = (
-                    round(ci.mean, 4), round(ci.half_width, 4) if ci.defined else '')
-                cells.append(ci.fmt())
-            lines.append(f'| {method} | {b.name} | {len(runs)} | ' + ' | '.join(cells)
-                         + ' |')
-            rows.append(row)
+            ci = paired_t_interval([r[key] for r in runs],
+                                   [r[key] for r in scores[b.name]])
+            row[group], row[f'{group}_ci95'] = (
+                round(ci.mean, 4), round(ci.half_width, 4) if ci.defined else '')
+            cells.append(ci.fmt())
+        lines.append(f'| {method} | {b.name} | {len(runs)} | ' + ' | '.join(cells)
+                     + ' |')
+        rows.append(row)
     return '\n'.join(lines) + '\n', rows
 
 

@@ -1,6 +1,6 @@
 """tools/run_suite.py end to end on a tiny suite: a method over 2 seeds, one trained
-once (unseeded) and one that fails, then the same suite interrupted (a training run left unfinished) and resumed,
-then with one method's options changed (its runs are replaced; the option does not
+once (unseeded) and one that fails, then the same suite interrupted (a training run
+left unfinished) and resumed, then with one method's options changed (its runs are replaced; the option does not
 change the computation, so the same training twice must give the same metrics)."""
 import json
 import os
@@ -71,8 +71,7 @@ def test_suite_runs_reports_failures_resumes_and_reruns_changed_runs(tiny_lt_wor
     assert str(wd / 'broken' / 'tiny_lmpt_lt' / 'suite_train.log') in out
     assert 'NoSuchHead' in (wd / 'broken' / 'tiny_lmpt_lt' / 'suite_train.log').read_text()
     for run_dir in ('a/tiny_lmpt_lt_seed0', 'a/tiny_lmpt_lt_seed1', 'b/tiny_lmpt_lt'):
-        record = json.loads((wd / run_dir / 'metrics.json').read_text())
-        assert 0.0 < record['lt/mAP'] <= 100.0
+        assert 0.0 < lt_metrics(wd / run_dir)['lt/mAP'] <= 100.0
     first_a0 = lt_metrics(wd / 'a' / 'tiny_lmpt_lt_seed0')
     md = (wd / 'comparison.md').read_text()
     assert '| A | 2 |' in md and '| B | 1 |' in md and 'Broken' not in md

@@ -90,7 +90,6 @@ def lean_block(block: nn.Module, x: torch.Tensor, attn_mask: Optional[torch.Tens
     return x + block.ls_2(block.mlp(block.ln_2(x)))
 
 
-
 @functools.lru_cache(maxsize=None)
 def clip_tokenizer(arch: str):
     """open_clip's tokenizer of ``arch``, built once per process and shared.
@@ -100,6 +99,7 @@ def clip_tokenizer(arch: str):
     per-encoder state (its only mutable field is a memo of encoded words).
     """
     return open_clip.get_tokenizer(arch)
+
 
 class Layout(NamedTuple):
     """How a token tensor ``[N, L]`` is encoded: ``chunks`` of ``(rows, L', pooled
