@@ -7,7 +7,10 @@ import pytest
 
 from lmpt_mm.cli.entry import tool_entry_point
 
-TOOLS = sorted((Path(__file__).resolve().parents[2] / 'tools').glob('*.py'))
+# uv_sources.py runs during setup, before this package is installed.
+SETUP_TOOLS = ('uv_sources.py', )
+TOOLS = sorted(p for p in (Path(__file__).resolve().parents[2] / 'tools').glob('*.py')
+               if p.name not in SETUP_TOOLS)
 
 
 @pytest.mark.parametrize('returned, status', [(None, 0), (0, 0), (3, 3), ({'a': 1}, 0)])
