@@ -94,7 +94,7 @@ def run_one(suite, launcher, args) -> int:
 def run_replicates(suite, launcher, args) -> int:
     """The whole suite once per replicate, then the comparison over replicates."""
     code, finished = 0, {}
-    for rep in suite.replicates:
+    for rep in suite.replicates + suite.held_out:
         sub = suite.replicate(rep)
         print(f'[run_suite] replicate {rep.name} ({sub.work_dir})', flush=True)
         if args.dry_run:

@@ -11,6 +11,14 @@ interval is
 It covers the seed-to-seed variation of training (initial draw, data order, cached
 view draws) on a fixed test split; it does not cover the sampling of the test images.
 With one seed there is no interval (``n/a``).
+
+Where the question is where *one new* value will land (a method's difference on a CLIP
+pretrained on another machine, say) rather than where the mean lies, the 95%
+prediction interval
+
+    dbar +- t_{0.975, n-1} * sd * sqrt(1 + 1/n)
+
+covers a new draw from the same (normal) population with probability 0.95.
 """
 from __future__ import annotations
 
@@ -59,6 +67,16 @@ def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval:
         return Interval(mean, float('nan'), n)
     t = float(stats.t.ppf(0.5 + level / 2, n - 1))
     return Interval(mean, t * sd / math.sqrt(n), n)
+
+
+def t_prediction_interval(values: Sequence[float], level: float = LEVEL) -> Interval:
+    """Student-t prediction interval for one new value drawn like ``values``."""
+    mean, sd = mean_std(values)
+    n = len(values)
+    if n < 2:
+        return Interval(mean, float('nan'), n)
+    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    return Interval(mean, t * sd * math.sqrt(1 + 1 / n), n)
 
 
 def paired_t_interval(a: Sequence[float], b: Sequence[float],

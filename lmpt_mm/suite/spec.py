@@ -53,6 +53,11 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     the same suite to reuse), and the comparison over replicates averages each paired
     difference over the seeds within a replicate, then takes a t-interval over
     replicates (:mod:`lmpt_mm.suite.replicates`).
+``held_out``
+    Replicates in the same form that run like the others but stay out of the
+    intervals: each one's differences are checked against the 95% prediction interval
+    from ``replicates`` (does a new CLIP, e.g. one pretrained on another machine, land
+    where the replicates say it will?).
 ``claims``
     With replicates: ``dict(text=..., method=..., baseline=..., group='total')``, a
     claim that ``method`` scores above ``baseline``; the comparison marks each one
@@ -166,12 +171,13 @@ class Suite:
     train_ann: Optional[str] = None
     jobs: int = 1
     replicates: Tuple[Replicate, ...] = ()
+    held_out: Tuple[Replicate, ...] = ()
     claims: Tuple[Claim, ...] = ()
 
     def replicate(self, rep: Replicate) -> 'Suite':
         """This suite as one replicate runs it: its variables, its work dir."""
         work_dir = rep.work_dir or str(Path(self.work_dir) / rep.name)
-        return replace(self, work_dir=work_dir, replicates=(), claims=(),
+        return replace(self, work_dir=work_dir, replicates=(), held_out=(), claims=(),
                        variables=dict(self.variables, **rep.variables))
 
     def method(self, name: str) -> Method:
@@ -304,17 +310,15 @@ def _method(raw: object, where: str) -> Method:
                   table=None if table is None else str(table))
 
 
-def _replicates(raw: object, path: str) -> Tuple[Replicate, ...]:
+def _replicates(raw: object, path: str, field_name: str = 'replicates'
+                ) -> Tuple[Replicate, ...]:
     reps = []
     for i, item in enumerate(raw or ()):
         if not isinstance(item, Mapping) or not item.get('name'):
-            raise SuiteError(f'{path}: replicates[{i}] must be dict(name=..., '
+            raise SuiteError(f'{path}: {field_name}[{i}] must be dict(name=..., '
                              'variables=dict(...))')
         reps.append(Replicate(str(item['name']), {str(k): str(v) for k, v in (
             item.get('variables') or {}).items()}, item.get('work_dir')))
-    names = [r.name for r in reps]
-    if len(set(names)) != len(names):
-        raise SuiteError(f'{path}: replicate names must be unique, got {names}')
     return tuple(reps)
 
 
@@ -388,7 +392,15 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
         fewshot_args=_strings(cfg.get('fewshot_args'), f'{path}: fewshot_args'),
         train_ann=cfg.get('train_ann'), jobs=jobs,
         replicates=_replicates(cfg.get('replicates'), path),
+        held_out=_replicates(cfg.get('held_out'), path, 'held_out'),
         claims=_claims(cfg.get('claims'), names, path))
+    all_reps = [r.name for r in suite.replicates + suite.held_out]
+    if len(set(all_reps)) != len(all_reps):
+        raise SuiteError(f'{path}: replicate names (held_out included) must be unique, '
+                         f'got {all_reps}')
+    if suite.held_out and len(suite.replicates) < 2:
+        raise SuiteError(f'{path}: held_out replicates are checked against a prediction '
+                         'interval over `replicates`, which needs at least 2 of them')
     # Config paths may name variables (a suite base shared by VOC-LT and COCO-LT).
     return replace(suite, methods=tuple(
         replace(m, stages=tuple(replace(s, config=suite.expand(s.config)) for s in m.stages))

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lmpt_mm.evaluation.seed_stats import mean_std, paired_t_interval, t_interval
+from lmpt_mm.evaluation.seed_stats import (mean_std, paired_t_interval, t_interval,
+                                          t_prediction_interval)
 
 
 def test_paired_interval_matches_scipy():
@@ -33,3 +34,20 @@ def test_mean_std_and_one_sample_interval():
     assert (ci.mean - ci.half_width, ci.mean + ci.half_width) == (pytest.approx(lo),
                                                                    pytest.approx(hi))
     assert not t_interval([3.0]).defined
+
+
+def test_prediction_interval_is_wider_and_covers_new_draws_at_its_level():
+    x = [1.0, 2.0, 4.0]
+    pi = t_prediction_interval(x)
+    lo, hi = stats.t.interval(0.95, 2, loc=np.mean(x),
+                              scale=np.std(x, ddof=1) * (1 + 1 / 3) ** 0.5)
+    assert (pi.mean - pi.half_width, pi.mean + pi.half_width) == (pytest.approx(lo),
+                                                                   pytest.approx(hi))
+    assert pi.half_width > t_interval(x).half_width
+    assert not t_prediction_interval([3.0]).defined
+    # Three replicates and one new draw from the same normal population, many times.
+    rng = np.random.default_rng(0)
+    draws = rng.normal(2.0, 1.5, size=(4000, 4))
+    inside = [abs(d[3] - p.mean) <= p.half_width
+              for d in draws for p in [t_prediction_interval(d[:3])]]
+    assert np.mean(inside) == pytest.approx(0.95, abs=0.015)

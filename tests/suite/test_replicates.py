@@ -91,8 +91,35 @@ def test_replicate_report_names_claims_and_levels(tmp_path):
     (dict(claims=[dict(text='x', method='C', baseline='A')]), "names 'C'"),
     (dict(claims=[dict(text='x', method='A', baseline='ZS', group='rare')]), 'group'),
     (dict(replicates=[dict(name='c'), dict(name='c')]), 'unique'),
+    (dict(held_out=[dict(name='clip1')]), 'unique'),
+    (dict(replicates=[dict(name='clip0')], held_out=[dict(name='clip1')]),
+     'at least 2'),
 ])
 def test_bad_replicates_and_claims_are_refused(tmp_path, change, match):
     from lmpt_mm.suite import SuiteError
     with pytest.raises(SuiteError, match=match):
         suite(tmp_path, **change)
+
+
+def test_held_out_replicates_are_checked_against_the_prediction_interval(tmp_path):
+    s = suite(tmp_path, held_out=[dict(name='clip2', variables=dict(clip_seed='2')),
+                                  dict(name='far', variables=dict(clip_seed='9'))])
+    assert [r.name for r in s.held_out] == ['clip2', 'far']
+    assert s.replicate(s.held_out[0]).work_dir == str(tmp_path / 'clip2')
+    scores = dict(SCORES, far={'ZS': [run(36.0)], 'A': [run(90.0), run(90.0)],
+                                'B': [run(40.0), run(41.0)]})
+    text = replicate_report(s, scores).read_text()
+    # The intervals and the means come from clip0 and clip1 only.
+    assert '| A | 40.50 | 44.00 | 38.50 | 90.00 | 42.25 +- 2.47 |' in text
+    per = [4.5, 7.0]
+    half = stats.t.ppf(0.975, 1) * np.std(per, ddof=1) * np.sqrt(1 + 1 / 2)
+    pi = f'+5.75 [{5.75 - half:+.2f}, {5.75 + half:+.2f}]'
+    # A - ZS: clip2 +3.50 lands inside, `far` (+54.00) outside.
+    assert '| A | ZS | total | +4.50 | +7.00 | ' in text
+    assert f'| {pi} | 1.77 | 0.50 | +3.50 | +54.00 OUT |' in text
+    assert f'| {pi} | +3.50 | +54.00 OUT |' in text  # the claim "A beats ZS"
+    assert 'outside: far: A - ZS (total) +54.00' in text
+    assert 'outside: clip2: A - ZS' not in text
+    # clip2's B tail (10.0) is far below its total: B - A on the tail falls outside.
+    assert 'outside: clip2: B - A (tail) -28.50' in text
+    assert 'Held out: 15 of 24 differences' in text
