@@ -126,6 +126,8 @@ BUILDERS = {
         dict(type='ClassSpecificEmbeddingLoss', class_freq=FREQ['class_freq'])),
     ('MODELS', 'DetachableAsymmetricLoss'): lambda c: registry.MODELS.build(
         dict(type='DetachableAsymmetricLoss', detach_focal_weight=True)),
+    ('MODELS', 'LogitCompensatedBCELoss'): lambda c: registry.MODELS.build(
+        dict(type='LogitCompensatedBCELoss', num_classes=3)),
     ('MODELS', 'CoCoOpHead'): lambda c: registry.MODELS.build(
         dict(type='CoCoOpHead', classes=CLASSES, **TINY)),
     ('MODELS', 'LTMLHead'): lambda c: registry.MODELS.build(

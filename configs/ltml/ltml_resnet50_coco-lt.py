@@ -1,6 +1,6 @@
 # LTML on COCO-LT (configs/_base_/methods/ltml.py): ImageNet ResNet-50 trunk (stages 1-3,
-# stage 1 frozen) and two ImageNet-initialised copies of stage 4, trained with BCE per
-# branch and the cross-branch logit consistency on the ResNet-50 baselines' recipe (SGD
+# stage 1 frozen) and two ImageNet-initialised copies of stage 4, trained with the
+# logit-compensated BCE per branch and the cross-branch logit consistency on the ResNet-50 baselines' recipe (SGD
 # lr 0.02, 8 epochs, configs/resnet50/README.md), each step on 32 uniform + 32
 # class-aware images.
 _base_ = [
@@ -23,8 +23,9 @@ model = dict(
         branch_backbone=dict(type='ResNet', depth=50, style='pytorch'),
         branch_checkpoint=_base_.model.backbone.init_cfg.checkpoint,
         consistency_weight=_base_.ltml_consistency_weight,
-        # BCE as a mean over B x C (the head passes no avg_factor)
-        loss=_base_.erm_loss))
+        # the paper's Eq. 2, a mean over B x C; each branch its own compensation
+        loss=dict(type='LogitCompensatedBCELoss', num_classes=_base_.num_classes)))
+optim_wrapper = dict(paramwise_cfg=_base_.ltml_paramwise_cfg)
 train_dataloader = dict(batch_size=64, sampler=dict(_base_.ltml_sampler, _delete_=True))
 # An epoch is ceil(N / 32) steps (the uniform halves cover the train split once), as
 # ERM's: its 1-epoch warmup.

@@ -1,7 +1,8 @@
 # LTML on the offline world: the ERM network (resnet18_erm_synth-lt.py, half-width
 # CIFAR ResNet-18 from scratch) split into a shared trunk (stages 1-3) and two copies of
-# stage 4 with their own linear classifiers, trained as configs/ltml/ (BCE per branch,
-# cross-branch logit consistency, 32 uniform + 32 class-aware images per step).
+# stage 4 with their own linear classifiers, trained as configs/ltml/ (logit-compensated
+# BCE per branch, cross-branch logit consistency, 32 uniform + 32 class-aware images per
+# step).
 # Not chosen on val (configs/ltml/README.md). ERM's lr 0.8 diverges here (the logit
 # consistency grows without bound: 1.6e3 after two steps even with clipping at norm
 # 35; at lr 0.2 unclipped it is inf at step 6, smoke runs on 256 train images): lr 0.05
@@ -22,7 +23,8 @@ model = dict(
         branch_backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=32,
                              base_channels=32),
         consistency_weight=_base_.ltml_consistency_weight,
-        loss=_base_.erm_loss))
-optim_wrapper = dict(optimizer=dict(lr=0.05), clip_grad=dict(max_norm=35, norm_type=2))
+        loss=dict(type='LogitCompensatedBCELoss', num_classes=_base_.num_classes)))
+optim_wrapper = dict(optimizer=dict(lr=0.05), clip_grad=dict(max_norm=35, norm_type=2),
+                     paramwise_cfg=_base_.ltml_paramwise_cfg)
 train_dataloader = dict(batch_size=64, sampler=dict(_base_.ltml_sampler, _delete_=True))
 auto_scale_lr = dict(base_batch_size=64)

@@ -5,10 +5,12 @@ Collaborative Training on Uniform and Re-balanced Samplings", CVPR 2021).
   (same layout: trunk of stages 1-3 with stage 1 frozen, two stage-4 branches, pooling,
   linear classifiers; no weights), a batch of ``B`` uniform then ``B`` re-balanced
   images, and an oracle that computes, in plain torch on the network's logits,
-  ``BCE(z_u(x^u), y^u) + BCE(z_r(x^r), y^r) + lambda [mse(z_u(x^u), z_r(x^u)) +
-  mse(z_r(x^r), z_u(x^r))]`` (means over ``B x C``), autograd, clipping at norm 35,
-  the warmup's first lr ``0.02 / 3`` and SGD's first step on the trunk, both branches
-  and both classifiers.
+  ``Lcls_u(z_u(x^u), y^u) + Lcls_r(z_r(x^r), y^r) + lambda [mse(z_u(x^u), z_r(x^u)) +
+  mse(z_r(x^r), z_u(x^r))]`` (Eq. 1; means over ``B x C``), where each branch's
+  ``Lcls`` is Eq. 2, the sigmoid cross entropy with that branch's learnable logit
+  compensation (set away from the identity here), then autograd, clipping at norm 35,
+  the warmup's first lr ``0.02 / 3`` and SGD's first step on the trunk, both branches,
+  both classifiers and both compensations (no weight decay on those).
 - **Test-time combination**: ``pred_score`` = the mean of the branches' sigmoids.
 - **Sampling**: every loader batch is ``B`` images of the epoch's shuffle, then ``B``
   class-aware draws (classes about equally frequent there, not in the shuffle).
@@ -49,6 +51,26 @@ def ltml():
     return cfg, narrow_ltml(cfg), make_batch(cfg, cfg.num_classes, batch_size=2 * B)
 
 
+def randomise_compensation(model) -> dict:
+    """Each branch's (sigma_p, mu_p, sigma_n, mu_n), set to random values."""
+    g = torch.Generator().manual_seed(5)
+    out = {}
+    for branch, loss in (('u', model.head.loss_module), ('r', model.head.loss_module_r)):
+        with torch.no_grad():
+            for name in ('sigma_pos', 'sigma_neg'):
+                getattr(loss, name).copy_(0.5 + torch.rand(loss.sigma_pos.shape, generator=g))
+            for name in ('mu_pos', 'mu_neg'):
+                getattr(loss, name).copy_(torch.randn(loss.mu_pos.shape, generator=g))
+        out[branch] = (loss.sigma_pos, loss.mu_pos, loss.sigma_neg, loss.mu_neg)
+    return out
+
+
+def eq2(u, y, sigma_p, mu_p, sigma_n, mu_n):
+    """Guo and Wang (2021), Eq. 2 with omega_k = 1, averaged over the batch."""
+    return -(y * torch.log(torch.sigmoid(u * sigma_p + mu_p))
+             + (1 - y) * torch.log(1 - torch.sigmoid(u * sigma_n + mu_n))).mean()
+
+
 def oracle_logits(model, data):
     """``(z_u, z_r)`` ``[2B, C]`` from the network's modules, pooled and classified here."""
     x = model.backbone(data['inputs'])[-1]
@@ -63,15 +85,17 @@ def test_step_equals_paper_update(ltml):
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.02, 0.9, 1e-4)
     assert cfg.train_dataloader.batch_size == 2 * cfg.train_dataloader.sampler.batch_size
+    assert cfg.model.head.loss == dict(type='LogitCompensatedBCELoss',
+                                       num_classes=cfg.num_classes)
     lam = cfg.model.head.consistency_weight
     y = targets_of(batch, cfg.num_classes)
+    comp = randomise_compensation(model)
     params = [p for p in model.parameters() if p.requires_grad]
     p0 = [p.detach().clone() for p in params]
 
     model.train()
     z_u, z_r = oracle_logits(model, model.data_preprocessor(batch, True))
-    loss = (F.binary_cross_entropy_with_logits(z_u[:B], y[:B])
-            + F.binary_cross_entropy_with_logits(z_r[B:], y[B:])
+    loss = (eq2(z_u[:B], y[:B], *comp['u']) + eq2(z_r[B:], y[B:], *comp['r'])
             + lam * (((z_u[:B] - z_r[:B]) ** 2).mean() + ((z_r[B:] - z_u[B:]) ** 2).mean()))
     grads = torch.autograd.grad(loss, params)
     norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
@@ -89,11 +113,13 @@ def test_step_equals_paper_update(ltml):
     assert parsed.item() == pytest.approx(loss.item(), rel=RTOL)
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     checked = {0}  # the first trainable trunk convolution (stage 1 is frozen)
-    for prefix in ('head.branch_u.', 'head.branch_r.', 'head.fc_u.', 'head.fc_r.'):
+    for prefix in ('head.branch_u.', 'head.branch_r.', 'head.fc_u.', 'head.fc_r.',
+                   'head.loss_module.sigma_pos', 'head.loss_module_r.mu_neg'):
         checked.add(next(i for i, n in enumerate(names) if n.startswith(prefix)))
     assert names[0].startswith('backbone.layer2')
     for i in sorted(checked):
-        d, p1 = sgd_first_step(p0[i], grads[i] * coef, dict(opt, lr=lr0))
+        decay = 0.0 if '.loss_module' in names[i] else opt.weight_decay
+        d, p1 = sgd_first_step(p0[i], grads[i] * coef, dict(opt, lr=lr0, weight_decay=decay))
         assert_step(optim_wrapper.optimizer, params[i], p0[i], d, p1, names[i])
 
 

@@ -34,7 +34,9 @@ class LTMLHead(MultiLabelClsHead):
             ``init_weights``. ``None``: both start from one random init.
         consistency_weight: :math:`\lambda` of :func:`collaborative_loss`.
         loss: classification loss ``(logits, targets)``; BCE (mean over ``B x C``,
-            no ``avg_factor``) by default.
+            no ``avg_factor``) by default. Each branch has its own copy (a loss with
+            parameters, such as ``LogitCompensatedBCELoss``, learns them per branch:
+            ``loss_module`` for ``u``, ``loss_module_r`` for ``r``).
     """
 
     def __init__(self,
@@ -63,6 +65,7 @@ class LTMLHead(MultiLabelClsHead):
         self.num_classes = num_classes
         self.branch_checkpoint = branch_checkpoint
         self.consistency_weight = consistency_weight
+        self.loss_module_r = copy.deepcopy(self.loss_module)
 
     def init_weights(self) -> None:
         super().init_weights()
@@ -106,4 +109,5 @@ class LTMLHead(MultiLabelClsHead):
         z_u, z_r = self.branch_logits(feats)  # each [2B, C]
         return collaborative_loss(
             z_u[:half], z_r[:half], z_r[half:], z_u[half:], target[:half], target[half:],
-            lambda z, y: self.loss_module(z, y, **kwargs), self.consistency_weight)
+            lambda z, y: self.loss_module(z, y, **kwargs),
+            lambda z, y: self.loss_module_r(z, y, **kwargs), self.consistency_weight)
