@@ -59,24 +59,24 @@ def mean_std(values: Sequence[float]) -> Tuple[float, float]:
     return m, sd
 
 
-def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval:
-    """Student-t interval of the mean of ``values``."""
+def _t_half_width(values: Sequence[float], level: float, scale) -> Interval:
+    """``mean +- t_{(1+level)/2, n-1} * sd * scale(n)`` of ``values``."""
     mean, sd = mean_std(values)
     n = len(values)
     if n < 2:
         return Interval(mean, float('nan'), n)
     t = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    return Interval(mean, t * sd / math.sqrt(n), n)
+    return Interval(mean, t * sd * scale(n), n)
+
+
+def t_interval(values: Sequence[float], level: float = LEVEL) -> Interval:
+    """Student-t interval of the mean of ``values``."""
+    return _t_half_width(values, level, lambda n: 1 / math.sqrt(n))
 
 
 def t_prediction_interval(values: Sequence[float], level: float = LEVEL) -> Interval:
     """Student-t prediction interval for one new value drawn like ``values``."""
-    mean, sd = mean_std(values)
-    n = len(values)
-    if n < 2:
-        return Interval(mean, float('nan'), n)
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    return Interval(mean, t * sd * math.sqrt(1 + 1 / n), n)
+    return _t_half_width(values, level, lambda n: math.sqrt(1 + 1 / n))
 
 
 def paired_t_interval(a: Sequence[float], b: Sequence[float],
