@@ -3,8 +3,7 @@
 # norm 0.1; coop_synth-vit_synth-lt.py) plus CoCoOp's meta-network (hidden width
 # D / 16), i.e. per-image prompts. The prompt methods' shared offline schedule, not the
 # CoCoOp release's batch-1 one (CPU minutes); lr and clipping are CoOp's, not chosen for
-# CoCoOp on val (configs/cocoop/README.md: what was run; test mAP 35.06 / 39.50 at
-# seeds 0 / 1).
+# CoCoOp on val (what was run and its scores: configs/cocoop/README.md).
 _base_ = [
     '../_base_/models/clip_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
     '../_base_/schedules/offline_prompt_bs32_20e.py', '../_base_/default_runtime.py',

@@ -10,8 +10,9 @@ _base_ = [
 ]
 method_name = 'CoOp'
 
-# Val mAP 41.96 (lr 5e-4, the schedule base's; knobs: 10 / 40 epochs 38.13 / 41.95, weight
-# decay 0 or 5e-4 changes the fourth decimal).
+# Chosen: lr 5e-4 (the schedule base's) and the base's 20 epochs and weight decay; no
+# knob trial (10 / 40 epochs, weight decay 0 / 5e-4) scored higher (scores:
+# work_dirs/selection/selection.md and the README).
 
 model = dict(
     head=dict(

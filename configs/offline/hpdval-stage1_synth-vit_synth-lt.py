@@ -2,12 +2,11 @@
 # (configs/_base_/models/hpdval_synth-vit.py: no ImageNet student offline, the student
 # is a trainable copy of the small CLIP's image encoder, the teacher the frozen small
 # CLIP; dual-view scores with alpha 0.4, top-32 of the 64 local tokens), DB* + L1 KD.
-# Selection on the validation split (lt_val.txt; the test split is for the final
-# number only):
+# Not selected on val: `make select` tunes stage 2 on this stage's checkpoint. A
+# stage-1 sweep on the validation split would be
 #   python tools/sweep.py configs/offline/hpdval-stage1_synth-vit_synth-lt.py \
 #     --split val \
 #     --grid model.head.alpha=1.0,0.4 model.head.local_topk=8,32
-# Val score: not run yet (README "What was run").
 _base_ = [
     '../_base_/models/hpdval_synth-vit.py', '../_base_/datasets/synthetic_lt.py',
     '../_base_/default_runtime.py', '../_base_/methods/hpdval.py'

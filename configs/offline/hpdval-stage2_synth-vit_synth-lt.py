@@ -13,9 +13,8 @@ method_name = 'HP-DVAL'
 # The demo's stage-1 run (configs/suites/offline_demo.py, method HP-DVAL).
 load_from = 'work_dirs/demo/hp-dval/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth'
 
-# Val mAP 36.70: lr 8e-3, alpha 0.6, local_topk 8 (over the 12 lr x clipping trials at
-# alpha 0.4, top-32 the val mAP moved only between 36.55 and 37.01; knobs: alpha 1.0
-# 20.10, alpha 0.8 25.37 / 27.05 at top-8 / 32, alpha 0.6 top-8 36.70).
+# Chosen: lr 8e-3 (the grid's edge), then alpha 0.6 and local_topk 8 among the knobs
+# (the trials' scores: work_dirs/selection/selection.md and the README).
 model = dict(freeze_student=True, teacher=None,
              head=dict(_base_.hpt_offline_head, alpha=0.6, local_topk=8))
 optim_wrapper = dict(

@@ -11,8 +11,8 @@ _base_ = [
 ]
 method_name = 'LMPT'
 
-# Val mAP 42.02: lr 2e-3 (40.09 at CSE weight 1), CSE loss_weight 100 (knobs 3 / 10 / 30 /
-# 100: 40.19 / 40.58 / 41.39 / 42.02 - still rising at the grid's edge).
+# Chosen: lr 2e-3 (at CSE weight 1), then CSE loss_weight 100 among the knobs 3 / 10 /
+# 30 / 100, the grid's edge (scores: work_dirs/selection/selection.md and the README).
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
 
 model = dict(

@@ -2,9 +2,9 @@
 # and the DB-Focal loss (DB-loss paper's VOC-LT settings; the world has VOC-LT's
 # class counts). The counts are the world's train split (ClassStatsHook sets
 # them again from the train data before training).
-# lr and schedule: ERM's (`make select`, shared 8-trial grid); DB-Focal's own val mAP at
-# 8 / 12 epochs: lr 0.0125 15.15 / 16.34, 0.05 19.00 / 20.54, 0.2 23.05 / 24.17,
-# 0.8 26.70 / 27.44 (best, the same setting as ERM's).
+# lr and schedule: ERM's (`make select`, the ResNets' shared 8-trial grid), which is
+# also DB-Focal's own best trial of that grid (scores: work_dirs/selection/selection.md
+# and the README).
 _base_ = ['./resnet18_erm_synth-lt.py']
 method_name = 'DB-Focal'
 

@@ -3,10 +3,9 @@
 # lr and schedule chosen on the validation split (lt_val.txt) by `make select`
 # (tools/select_offline.py, work_dirs/selection/selection.md): the two ResNet baselines
 # share 8 trials (seed 0), SGD lr {0.0125, 0.05, 0.2, 0.8} x {8, 12} epochs of cosine
-# decay. Val mAP of ERM at 8 / 12 epochs: lr 0.0125 12.50 / 12.96, 0.05 14.66 / 16.35,
-# 0.2 19.73 / 21.66, 0.8 26.80 / 34.39 (chosen). Both choices sit at the edge of the
-# grid and val mAP was still rising: the ResNets may be under-trained (12 epochs is the
-# most `make demo` affords with three seeds). DB-Focal inherits them (its own best is
+# decay; chosen: lr 0.8, 12 epochs (scores: work_dirs/selection/selection.md and the
+# README). Both choices sit at the edge of the grid: the ResNets may be under-trained
+# (12 epochs is the most `make demo` affords with three seeds). DB-Focal inherits them (its own best is
 # the same setting, resnet18_db-focal_synth-lt.py).
 _base_ = [
     '../_base_/datasets/synthetic_lt.py', '../_base_/default_runtime.py',
