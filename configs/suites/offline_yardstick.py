@@ -25,6 +25,8 @@ claims = [
          baseline='Zero-shot CLIP'),
     dict(text='LMPT beats CoOp', method='LMPT', baseline='CoOp'),
     dict(text='LMPT beats CoOp on the tail', method='LMPT', baseline='CoOp', group='tail'),
+    dict(text='HP-DVAL improves on zero-shot CLIP', method='HP-DVAL',
+         baseline='Zero-shot CLIP'),
     dict(text='HP-DVAL beats CoOp', method='HP-DVAL', baseline='CoOp'),
     dict(text='HP-DVAL beats LMPT', method='HP-DVAL', baseline='LMPT'),
     dict(text='DualCoOp improves on zero-shot CLIP', method='DualCoOp',

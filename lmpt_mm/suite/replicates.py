@@ -184,10 +184,30 @@ def replicate_report(suite: Suite, scores: Mapping[str, Scores]) -> Path:
             lines.append(f'| {claim.text} | {claim.method} - {claim.baseline} '
                          f'({claim.group}) | {d["interval"].fmt()} | {verdict(d)} | '
                          f'{d["prediction"].fmt()} |' + ''.join(cells))
+    if suite.claims and held:
+        lines += _pooled_claims(suite, scores, methods)
     (out / 'comparison_replicates.md').write_text('\n'.join(lines) + '\n')
     if rows:
         write_rows_csv(out / 'comparison_replicates.csv', rows)
     return out / 'comparison_replicates.md'
+
+
+def _pooled_claims(suite: Suite, scores: Mapping[str, Scores],
+                   methods: List[str]) -> List[str]:
+    """The claims judged over every replicate, the held-out ones included (once they
+    have been checked, they are evidence like the others)."""
+    reps = list(scores)
+    lines = ['', f'## Claims over all {len(reps)} replicates (held-out included)', '',
+             '| claim | ' + ' | '.join(reps) + ' | over replicates (95% CI) | verdict |',
+             '|---|' + '---:|' * (len(reps) + 1) + '---|']
+    for claim in suite.claims:
+        if claim.method in methods and claim.baseline in methods:
+            d = replicate_differences(scores, claim.method, claim.baseline,
+                                      GROUP_KEY[claim.group])
+            lines.append(f'| {claim.text} | ' + ' | '.join(
+                f'{d["per_replicate"][r]:+.2f}' for r in reps)
+                + f' | {d["interval"].fmt()} | {verdict(d)} |')
+    return lines
 
 
 def collect_replicate_scores(suite: Suite, finished: Dict[str, List[str]]) -> Dict[str, Scores]:

@@ -123,3 +123,9 @@ def test_held_out_replicates_are_checked_against_the_prediction_interval(tmp_pat
     # clip2's B tail (10.0) is far below its total: B - A on the tail falls outside.
     assert 'outside: clip2: B - A (tail) -28.50' in text
     assert 'Held out: 15 of 24 differences' in text
+    # Once checked, the held-out replicates count as evidence like the others.
+    pooled = text.split('## Claims over all 4 replicates (held-out included)')[1]
+    per = [4.5, 7.0, 3.5, 54.0]
+    lo, hi = stats.t.interval(0.95, 3, loc=np.mean(per), scale=stats.sem(per))
+    assert (f'| A beats ZS | +4.50 | +7.00 | +3.50 | +54.00 | '
+            f'{np.mean(per):+.2f} [{lo:+.2f}, {hi:+.2f}] | not established |') in pooled
