@@ -4,7 +4,7 @@
 # small CLIP (the full demo's has 1,000 steps), one seed, two epochs for every trained
 # stage and one for the stages that train on images, two methods at a time. It checks
 # the pipeline, not the methods' order: that depends on the CLIP (README, "Claims over
-# three small CLIPs").
+# small CLIPs").
 _base_ = ['./offline_demo.py']
 work_dir = 'work_dirs/demo_reduced'
 variables = dict(data='{work_dir}/data', clip_steps='100', world_scale='0.25',
