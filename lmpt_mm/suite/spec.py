@@ -58,6 +58,10 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     intervals: each one's differences are checked against the 95% prediction interval
     from ``replicates`` (does a new CLIP, e.g. one pretrained on another machine, land
     where the replicates say it will?).
+``settings``
+    A ``selection.json`` written by ``tools/select_offline.py`` (variables allowed, so a
+    replicate can name its own; empty: none): each method it names trains and tests its
+    tested stage with the chosen setting, appended to the stage's ``cfg_options``.
 ``claims``
     With replicates: ``dict(text=..., method=..., baseline=..., group='total')``, a
     claim that ``method`` scores above ``baseline``; the comparison marks each one
@@ -65,6 +69,7 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -173,6 +178,7 @@ class Suite:
     replicates: Tuple[Replicate, ...] = ()
     held_out: Tuple[Replicate, ...] = ()
     claims: Tuple[Claim, ...] = ()
+    settings: Optional[str] = None
 
     def replicate(self, rep: Replicate) -> 'Suite':
         """This suite as one replicate runs it: its variables, its work dir."""
@@ -393,7 +399,8 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
         train_ann=cfg.get('train_ann'), jobs=jobs,
         replicates=_replicates(cfg.get('replicates'), path),
         held_out=_replicates(cfg.get('held_out'), path, 'held_out'),
-        claims=_claims(cfg.get('claims'), names, path))
+        claims=_claims(cfg.get('claims'), names, path),
+        settings=None if cfg.get('settings') is None else str(cfg.get('settings')))
     all_reps = [r.name for r in suite.replicates + suite.held_out]
     if len(set(all_reps)) != len(all_reps):
         raise SuiteError(f'{path}: replicate names (held_out included) must be unique, '
@@ -419,9 +426,37 @@ def load_suite(path: str, cfg_options: Optional[dict] = None) -> Suite:
     return suite_from_dict(cfg.to_dict(), path)
 
 
+def chosen_settings(path: str) -> Dict[str, Dict[str, object]]:
+    """method -> its chosen setting (config key -> value) in a ``selection.json``."""
+    file = Path(path)
+    if not file.is_file():
+        raise SuiteError(f'settings file {path} does not exist: run tools/select_offline.py '
+                         'for this suite (its selection.json) first')
+    try:
+        methods = json.loads(file.read_text())['methods']
+        return {name: dict(m['choice']['setting']) for name, m in methods.items()}
+    except (ValueError, KeyError, TypeError) as err:
+        raise SuiteError(f'settings file {path} is not a selection.json of '
+                         f'tools/select_offline.py ({type(err).__name__}: {err})') from None
+
+
+def settings_options(suite: Suite, stage: Stage) -> List[str]:
+    """``key=value`` options of the suite's ``settings`` for the method whose tested
+    stage is ``stage`` (none when the file does not name the method)."""
+    path = suite.expand(suite.settings) if suite.settings is not None else ''
+    if not path:
+        return []
+    chosen = chosen_settings(path)
+    for method in suite.methods:
+        if method.tested_stage is stage and method.name in chosen:
+            return [f'{k}={v}' for k, v in chosen[method.name].items()]
+    return []
+
+
 def options_of(suite: Suite, stage: Stage, action: str) -> List[str]:
-    """The suite's and the stage's options for one action (``train`` / ``test``)."""
-    opts = list(suite.cfg_options) + list(stage.cfg_options)
+    """The suite's and the stage's options for one action (``train`` / ``test``),
+    then the chosen setting of the suite's ``settings`` file."""
+    opts = list(suite.cfg_options) + list(stage.cfg_options) + settings_options(suite, stage)
     if action == 'train':
         opts += list(suite.train_options) + list(stage.train_options)
         for tag in stage.tags:

@@ -1,6 +1,7 @@
 """Suite configs load into methods x seeds, and every launcher gets the commands a
 user would type (dry runs: no data, no weights)."""
 import importlib.util
+import json
 import shlex
 from pathlib import Path
 
@@ -160,3 +161,29 @@ def test_variables_fill_options_and_paths_but_not_dict_braces():
     train = shlex.split(runner.dry_run()[0])
     assert 'x.root=w/data' in train and "y={'a': 1}" in train and 'z={unknown}' in train
     assert train[-1] == 'randomness.seed=7'
+
+
+def test_settings_file_gives_each_named_method_its_chosen_setting(tmp_path):
+    chosen = tmp_path / 'sel_c1' / 'selection.json'
+    chosen.parent.mkdir()
+    chosen.write_text(json.dumps(dict(methods=dict(B=dict(choice=dict(
+        setting={'optim_wrapper.optimizer.lr': 0.000125, 'optim_wrapper.clip_grad': None,
+                 'model.head.alpha': 1.0}, score=41.7))))))
+    suite = suite_from_dict(base(variables=dict(sel=str(tmp_path / 'sel_{rep}'), rep='c1'),
+                                 settings='{sel}/selection.json'))
+    train, test = (shlex.split(line) for line in SuiteRunner(
+        suite.select(seeds=[0]), Launcher()).dry_run()[1:3])
+    want = ['optim_wrapper.optimizer.lr=0.000125', 'optim_wrapper.clip_grad=None',
+            'model.head.alpha=1.0']
+    assert train[-4:] == want + ['randomness.seed=0'] and test[-3:] == want
+    # A, which the file does not name, keeps its own options; an empty path means none.
+    assert 'model.head.alpha=1.0' not in SuiteRunner(suite, Launcher()).dry_run()[0]
+    none = suite_from_dict(base(variables=dict(sel=''), settings='{sel}'))
+    assert 'alpha' not in ' '.join(SuiteRunner(none, Launcher()).dry_run())
+    with pytest.raises(SuiteError, match='sel_c2/selection.json does not exist'):
+        SuiteRunner(suite_from_dict(base(variables=dict(
+            sel=str(tmp_path / 'sel_c2')), settings='{sel}/selection.json')),
+            Launcher()).dry_run()
+    chosen.write_text('{"methods": {"B": {}}}')
+    with pytest.raises(SuiteError, match='not a selection.json'):
+        SuiteRunner(suite, Launcher()).dry_run()
