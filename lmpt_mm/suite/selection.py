@@ -33,6 +33,11 @@ The ``image_methods`` (trained on images, not prompt methods: never clipped) sha
 their own grid (:func:`image_grid`): ``image_lrs`` x ``image_epochs``, the best trial
 chosen.
 
+A trial whose training diverges (the divergence guard's ``FloatingPointError``:
+non-finite loss, runaway parameters or scores) is logged, recorded as diverged and
+never chosen; the selection goes on. Any other failure stops the selection, and so does
+a method whose every trial diverged.
+
 Every trial runs through :class:`~lmpt_mm.suite.runner.SuiteRunner` on a derived suite
 (:func:`trial_suite`: the method alone, the trial's setting appended to the training
 options of its last stage), so trials resume like suite runs: a finished trial whose
@@ -42,6 +47,7 @@ resolved config is unchanged is not run again. Trials of method ``M`` live in
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -162,7 +168,11 @@ def load_selection(path: str, cfg_options: Optional[dict] = None
 class Result:
     """One trial: its setting and its validation score."""
     setting: Mapping[str, object]
-    score: float
+    score: float  # -inf: the training diverged
+
+    @property
+    def diverged(self) -> bool:
+        return self.score == -math.inf
 
 
 def shared_grid(grid: SelectionGrid) -> List[Tuple[str, Setting]]:
@@ -283,12 +293,31 @@ def check_inputs(suite: Suite, grid: SelectionGrid, methods: Sequence[str]) -> N
 TrialRunner = Callable[[Suite], Dict[str, float]]
 
 
+# How the traceback of a run stopped by the divergence guard (NonFiniteLossHook) ends.
+DIVERGENCE = 'FloatingPointError: '
+# The metrics key of a diverged trial (run_trial).
+DIVERGED = 'diverged'
+
+
+def _diverged(log: Path) -> bool:
+    """The step's log ends in the divergence guard's error."""
+    try:
+        tail = log.read_text(errors='replace').splitlines()[-60:]
+    except OSError:
+        return False
+    return any(line.startswith(DIVERGENCE) for line in tail)
+
+
 def run_trial(trial: Suite, launcher: Launcher = Launcher(),
               print_fn: Callable[[str], None] = print) -> Dict[str, float]:
     """Run one trial suite (resumable); its ``lt/*`` validation metrics, the mean over
     the suite's seeds."""
     outcome = SuiteRunner(trial, launcher, print_fn=print_fn).run()
     name = trial.methods[0].name
+    if outcome.failed and all(_diverged(o.step.log) for o in outcome.failed):
+        print_fn(f'[select] trial {trial.work_dir}/{slug(name)} diverged (its log: '
+                 f'{outcome.failed[0].step.work_dir}); recorded as diverged, never chosen')
+        return {DIVERGED: 1.0}
     if outcome.failed:
         errors = '; '.join(f'{o.step.label}: {o.error}' for o in outcome.failed)
         raise SelectionError(f'trial {trial.work_dir}/{slug(name)} failed: {errors}')
@@ -308,7 +337,26 @@ def _run_settings(suite: Suite, method: str, settings: Sequence[Setting],
     if clash:
         raise SelectionError(f'{method}: different settings share the trial folder(s) '
                              f'{clash}; change the grid values')
-    return [Result(s, run(t)[metric]) for s, t in zip(settings, trials)]
+    results = []
+    for setting, trial in zip(settings, trials):
+        metrics = run(trial)
+        results.append(Result(setting, -math.inf if metrics.get(DIVERGED) else
+                              metrics[metric]))
+    return results
+
+
+def _record(result: Result) -> dict:
+    """A trial for selection.json: a diverged one has no score."""
+    if result.diverged:
+        return dict(setting=result.setting, score=None, diverged=True)
+    return dict(setting=result.setting, score=result.score)
+
+
+def _chosen(name: str, best: Result) -> dict:
+    if best.diverged:
+        raise SelectionError(f'{name}: every trial diverged; lower the learning rates of '
+                             'the grid')
+    return dict(setting=best.setting, score=best.score)
 
 
 def run_selection(suite: Suite, grid: SelectionGrid,
@@ -345,17 +393,16 @@ def run_selection(suite: Suite, grid: SelectionGrid,
         best = final_choice(grids[name], rule, knobs)
         summary['methods'][name] = dict(
             config=suite.method(name).stages[-1].config,
-            shared_grid=[dict(rule=k, setting=r.setting, score=r.score)
-                         for k, r in grids[name]],
-            knobs=[dict(setting=r.setting, score=r.score) for r in knobs],
-            choice=dict(setting=best.setting, score=best.score))
+            shared_grid=[dict(rule=k, **_record(r)) for k, r in grids[name]],
+            knobs=[_record(r) for r in knobs],
+            choice=_chosen(name, best))
     for name in images:
         results = _run_settings(suite, name, image_grid(grid), grid.metric, run)
         best = max(results, key=lambda r: r.score)  # ties: the first trial
         summary['methods'][name] = dict(
             config=suite.method(name).stages[-1].config,
-            image_grid=[dict(setting=r.setting, score=r.score) for r in results],
-            choice=dict(setting=best.setting, score=best.score))
+            image_grid=[_record(r) for r in results],
+            choice=_chosen(name, best))
     out = Path(suite.work_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / 'selection.json').write_text(json.dumps(summary, indent=1, default=str) + '\n')
@@ -380,7 +427,8 @@ def selection_markdown(summary: dict) -> str:
         lines += ['', f'## {name} (`{m["config"]}`)', '',
                   f'| trial | {summary["split"]} {summary["metric"]} |', '|---|---:|']
         for t in m.get('shared_grid', []) + m.get('knobs', []) + m.get('image_grid', []):
-            lines.append(f'| {setting_name(t["setting"])} | {t["score"]:.2f} |')
+            score = 'diverged' if t.get('diverged') else f'{t["score"]:.2f}'
+            lines.append(f'| {setting_name(t["setting"])} | {score} |')
         c = m['choice']
         lines += ['', f'Choice: `{setting_name(c["setting"])}` ({summary["split"]} '
                   f'{summary["metric"]} {c["score"]:.2f})']

@@ -205,6 +205,8 @@ args = sys.argv[1:]
 wd = Path(args[args.index('--work-dir') + 1])
 opts = dict(o.split('=', 1) for o in args[args.index('--cfg-options') + 1:])
 score = 10 * float(opts['optim_wrapper.optimizer.lr']) + int(opts['train_cfg.max_epochs'])
+if score > DIVERGE_ABOVE:
+    raise FloatingPointError('non-finite loss at iteration 3 (epoch 1): loss nan')
 scalars = wd / '20240101_000000' / 'vis_data' / 'scalars.json'
 scalars.parent.mkdir(parents=True, exist_ok=True)
 scalars.write_text(json.dumps({'lt/mAP': score, 'lt/mAP_head': 1.0, 'step': 1}) + '\\n')
@@ -221,7 +223,8 @@ def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_pat
     suite = suite.select(work_dir=str(tmp_path / 'selection'))
     calls = tmp_path / 'calls.txt'
     fake = tmp_path / 'fake_python'
-    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\n' + FAKE_TRAIN)
+    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\nDIVERGE_ABOVE = 1e9\n'
+                    + FAKE_TRAIN)
     fake.chmod(0o755)
     monkeypatch.chdir(REPO)  # the suite's config paths are relative to the repository
     monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
@@ -258,3 +261,35 @@ def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_pat
     assert again == summary
     assert len(calls.read_text().splitlines()) == 16
     assert any('up to date, skipped' in line for line in lines)
+
+
+def test_a_diverged_trial_is_recorded_and_never_chosen(loaded, tmp_path, monkeypatch):
+    suite, grid = loaded
+    suite = suite.select(work_dir=str(tmp_path / 'selection'))
+    fake = tmp_path / 'fake_python'
+    calls = tmp_path / 'calls.txt'
+    # lr 0.8 (scores 16 and 20) diverges; the best of the rest is lr 0.2 for 12 epochs
+    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\nDIVERGE_ABOVE = 15\n'
+                    + FAKE_TRAIN)
+    fake.chmod(0o755)
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
+    lines = []
+
+    def run(trial):
+        return run_trial(trial, Launcher(python=str(fake)), print_fn=lines.append)
+
+    summary = run_selection(suite, grid, ['ERM'], run=run)
+    erm = summary['methods']['ERM']
+    assert erm['choice'] == dict(setting={LR: 0.2, **epoch_options(12)},
+                                 score=pytest.approx(14.0))
+    diverged = [t for t in erm['image_grid'] if t.get('diverged')]
+    assert [t['setting'][LR] for t in diverged] == [0.8, 0.8] and all(
+        t['score'] is None for t in diverged)
+    assert sum('diverged' in line and 'never chosen' in line for line in lines) == 2
+    md = (tmp_path / 'selection' / 'selection.md').read_text()
+    assert '| lr=0.8_max_epochs=12_val_interval=12_T_max=12 | diverged |' in md
+    # every trial diverging is an error, not a choice
+    fake.write_text(fake.read_text().replace('DIVERGE_ABOVE = 15', 'DIVERGE_ABOVE = -1'))
+    with pytest.raises(SelectionError, match='ERM: every trial diverged'):
+        run_selection(suite.select(work_dir=str(tmp_path / 'all')), grid, ['ERM'], run=run)
