@@ -40,6 +40,9 @@ methods = [
         'load_from={demo}/hp-dval/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth']),
     _method('ERM', 'configs/offline/resnet18_erm_synth-lt.py'),
     _method('DB-Focal', 'configs/offline/resnet18_db-focal_synth-lt.py'),
+    _method('ASL', 'configs/offline/resnet18_asl_synth-lt.py'),
+    _method('RW', 'configs/offline/resnet18_rw_synth-lt.py'),
+    _method('LTML', 'configs/offline/resnet18_ltml_synth-lt.py'),
 ]
 
 selection = dict(
@@ -68,7 +71,7 @@ selection = dict(
     # the end). The lrs step by 4 around 0.05 (SGD, batch 32); 8 epochs is the DB-loss
     # paper's schedule length, 12 the longest that keeps `make demo` (3 seeds of each)
     # under 20 minutes on 2 cores.
-    image_methods=['ERM', 'DB-Focal'],
+    image_methods=['ERM', 'DB-Focal', 'ASL', 'RW', 'LTML'],
     image_lrs=[0.0125, 0.05, 0.2, 0.8],
     image_epochs=[8, 12],
     inputs_hint='they come from the demo: run `make demo` first')
