@@ -316,7 +316,7 @@ def run_trial(trial: Suite, launcher: Launcher = Launcher(),
     name = trial.methods[0].name
     if outcome.failed and all(_diverged(o.step.log) for o in outcome.failed):
         print_fn(f'[select] trial {trial.work_dir}/{slug(name)} diverged (its log: '
-                 f'{outcome.failed[0].step.work_dir}); recorded as diverged, never chosen')
+                 f'{outcome.failed[0].step.log}); recorded as diverged, never chosen')
         return {DIVERGED: 1.0}
     if outcome.failed:
         errors = '; '.join(f'{o.step.label}: {o.error}' for o in outcome.failed)

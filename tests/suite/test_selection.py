@@ -217,14 +217,12 @@ with open(CALLS, 'a') as f:
 '''
 
 
-def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_path,
-                                                                  monkeypatch):
-    suite, grid = loaded
-    suite = suite.select(work_dir=str(tmp_path / 'selection'))
-    calls = tmp_path / 'calls.txt'
+def fake_trials(tmp_path, monkeypatch, calls, diverge_above: float):
+    """``(run, lines)``: trials through the suite runner with FAKE_TRAIN as python (it
+    diverges above ``diverge_above``), and the lines they print."""
     fake = tmp_path / 'fake_python'
-    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\nDIVERGE_ABOVE = 1e9\n'
-                    + FAKE_TRAIN)
+    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\n'
+                    f'DIVERGE_ABOVE = {diverge_above!r}\n' + FAKE_TRAIN)
     fake.chmod(0o755)
     monkeypatch.chdir(REPO)  # the suite's config paths are relative to the repository
     monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
@@ -232,6 +230,15 @@ def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_pat
 
     def run(trial):
         return run_trial(trial, Launcher(python=str(fake)), print_fn=lines.append)
+    return run, lines
+
+
+def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_path,
+                                                                  monkeypatch):
+    suite, grid = loaded
+    suite = suite.select(work_dir=str(tmp_path / 'selection'))
+    calls = tmp_path / 'calls.txt'
+    run, lines = fake_trials(tmp_path, monkeypatch, calls, diverge_above=1e9)
 
     summary = run_selection(suite, grid, ['ERM', 'DB-Focal'], run=run)
     assert summary['clip_rule'] is None and summary['clip_rule_means'] == {}
@@ -266,18 +273,8 @@ def test_image_baselines_run_through_the_suite_runner_and_resume(loaded, tmp_pat
 def test_a_diverged_trial_is_recorded_and_never_chosen(loaded, tmp_path, monkeypatch):
     suite, grid = loaded
     suite = suite.select(work_dir=str(tmp_path / 'selection'))
-    fake = tmp_path / 'fake_python'
-    calls = tmp_path / 'calls.txt'
     # lr 0.8 (scores 16 and 20) diverges; the best of the rest is lr 0.2 for 12 epochs
-    fake.write_text(f'#!{sys.executable}\nCALLS = {str(calls)!r}\nDIVERGE_ABOVE = 15\n'
-                    + FAKE_TRAIN)
-    fake.chmod(0o755)
-    monkeypatch.chdir(REPO)
-    monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
-    lines = []
-
-    def run(trial):
-        return run_trial(trial, Launcher(python=str(fake)), print_fn=lines.append)
+    run, lines = fake_trials(tmp_path, monkeypatch, tmp_path / 'calls.txt', diverge_above=15)
 
     summary = run_selection(suite, grid, ['ERM'], run=run)
     erm = summary['methods']['ERM']
@@ -290,6 +287,6 @@ def test_a_diverged_trial_is_recorded_and_never_chosen(loaded, tmp_path, monkeyp
     md = (tmp_path / 'selection' / 'selection.md').read_text()
     assert '| lr=0.8_max_epochs=12_val_interval=12_T_max=12 | diverged |' in md
     # every trial diverging is an error, not a choice
-    fake.write_text(fake.read_text().replace('DIVERGE_ABOVE = 15', 'DIVERGE_ABOVE = -1'))
+    run, _ = fake_trials(tmp_path, monkeypatch, tmp_path / 'calls.txt', diverge_above=-1)
     with pytest.raises(SelectionError, match='ERM: every trial diverged'):
         run_selection(suite.select(work_dir=str(tmp_path / 'all')), grid, ['ERM'], run=run)
