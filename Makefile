@@ -50,9 +50,11 @@ test-fast: setup
 demo: setup
 	$(PY) tools/run_suite.py configs/suites/offline_demo.py $(DEMO_ARGS)
 
-# The offline demo on three small CLIPs (pretraining seeds 0, 1, 2), paired differences
-# with intervals over CLIPs and the papers' claims judged from them (resumable; reuses
-# the demo's runs as CLIP 0) -> work_dirs/yardstick/comparison_replicates.md (README).
+# The offline demo on three small CLIPs (pretraining seeds 0, 1, 2) and a held-out fourth,
+# each CLIP's prompt methods selected on that CLIP first (make select's protocol), paired
+# differences with intervals over CLIPs and the papers' claims judged from them
+# (resumable; reuses the demo's runs and make select's trials as CLIP 0)
+# -> work_dirs/yardstick/comparison_replicates.md (README).
 yardstick: setup
 	$(PY) tools/run_suite.py configs/suites/offline_yardstick.py $(DEMO_ARGS)
 

@@ -20,7 +20,8 @@ import sys
 from mmengine.config import DictAction
 
 from lmpt_mm.cli.entry import tool_entry_point
-from lmpt_mm.suite import LAUNCHERS, Launcher, SuiteError, SuiteRunner, load_suite, write_report
+from lmpt_mm.suite import (LAUNCHERS, Launcher, SuiteError, dry_run, load_suite, run_suite,
+                           write_report)
 from lmpt_mm.suite.replicates import collect_replicate_scores, replicate_report
 
 
@@ -64,24 +65,28 @@ def main(argv=None) -> int:
         launcher = Launcher(args.launcher, args.gpus, args.partition, sys.executable)
     except (SuiteError, ValueError) as err:
         raise SystemExit(f'run_suite: {err}')
-    if suite.replicates:
-        return run_replicates(suite, launcher, args)
-    return run_one(suite, launcher, args)
+    try:
+        if suite.replicates:
+            return run_replicates(suite, launcher, args)
+        return run_one(suite, launcher, args)
+    except SuiteError as err:  # e.g. a selection (select_settings) that cannot choose
+        raise SystemExit(f'run_suite: {err}')
 
 
 def run_one(suite, launcher, args) -> int:
-    runner = SuiteRunner(suite, launcher, args.jobs, args.fail_fast,
-                         echo_tools=args.verbose)
     if args.dry_run:
+        lines = dry_run(suite, launcher)
+        runs = sum(1 for line in lines if not line.startswith('#'))
         print(f'# {suite.path}: {len(suite.methods)} methods, seeds '
-              f'{list(suite.seeds)}, {runner.total} runs, launcher {launcher.kind}, '
+              f'{list(suite.seeds)}, {runs} commands, launcher {launcher.kind}, '
               f'work dir {suite.work_dir}')
         for step in suite.prepare:
             print(' '.join([sys.executable] + [suite.expand(a) for a in step.command]))
-        for line in runner.dry_run():
+        for line in lines:
             print(line)
         return 0
-    outcome = runner.run()
+    outcome = run_suite(suite, launcher, args.jobs, args.fail_fast,
+                        echo_tools=args.verbose)
     report = write_report(suite, outcome.finished_methods())
     if report is not None:
         print(report.read_text(), end='')
@@ -100,9 +105,8 @@ def run_replicates(suite, launcher, args) -> int:
         if args.dry_run:
             run_one(sub, launcher, args)
             continue
-        runner = SuiteRunner(sub, launcher, args.jobs, args.fail_fast,
-                             echo_tools=args.verbose)
-        outcome = runner.run()
+        outcome = run_suite(sub, launcher, args.jobs, args.fail_fast,
+                            echo_tools=args.verbose)
         write_report(sub, outcome.finished_methods())
         finished[rep.name] = outcome.finished_methods()
         for failed in outcome.failed:

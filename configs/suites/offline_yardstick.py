@@ -3,19 +3,35 @@
 # paired differences are averaged over the seeds within a CLIP, then given a 95%
 # interval over the CLIPs; the papers' claims below are judged from those intervals.
 #   python tools/run_suite.py configs/suites/offline_yardstick.py   # or: make yardstick
-# CLIP 0 is the demo's own (its runs in work_dirs/demo are reused when up to date); the
-# others go to work_dirs/yardstick/clip<k>. CLIP 3 stands in for a CLIP pretrained on
+# Each CLIP's prompt methods take the settings `make select`'s protocol chooses on that
+# CLIP (select_settings; settings chosen on one CLIP do not carry over to another):
+# per CLIP, HP-DVAL's stage 1 trains first, then the selection, then the methods.
+# CLIP 0 is the demo's own (its runs in work_dirs/demo are reused when up to date, its
+# selection is `make select`'s); the others go to work_dirs/yardstick/clip<k>, their
+# selections to work_dirs/selection_clip<k>. CLIP 3 stands in for a CLIP pretrained on
 # another machine: it stays out of the intervals, and each of its differences is
 # checked against the 95% prediction interval from CLIPs 0-2.
 _base_ = ['./offline_demo.py']
 title = 'offline world over small CLIPs (synthetic LT, VOC-LT class counts)'
 work_dir = 'work_dirs/yardstick'
+select_settings = dict(
+    suite='configs/suites/offline_selection.py',
+    methods=['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL'],
+    work_dir='{selection_dir}',
+    # the selection's trials read this CLIP, its feature cache and its stage-1 run
+    cfg_options={'variables.demo': '{abs_work_dir}'})
 replicates = [
-    dict(name='clip0', variables=dict(clip_seed='0'), work_dir='work_dirs/demo'),
-    dict(name='clip1', variables=dict(clip_seed='1')),
-    dict(name='clip2', variables=dict(clip_seed='2')),
+    dict(name='clip0', variables=dict(clip_seed='0', selection_dir='work_dirs/selection'),
+         work_dir='work_dirs/demo'),
+    dict(name='clip1',
+         variables=dict(clip_seed='1', selection_dir='work_dirs/selection_clip1')),
+    dict(name='clip2',
+         variables=dict(clip_seed='2', selection_dir='work_dirs/selection_clip2')),
 ]
-held_out = [dict(name='clip3', variables=dict(clip_seed='3'))]
+held_out = [
+    dict(name='clip3',
+         variables=dict(clip_seed='3', selection_dir='work_dirs/selection_clip3'))
+]
 # The papers' claims, each "method scores above baseline" (LMPT: Xia et al., 2024;
 # HP-DVAL: its Table I; DualCoOp: Sun et al., 2022; DB-Focal: Wu et al., 2020).
 claims = [

@@ -11,10 +11,13 @@ A suite is a config file (``configs/suites/*.py``, fields in
     print('\\n'.join(runner.dry_run()))       # every command, nothing run
     outcome = runner.run()                     # resumable; failures reported, others go on
     write_report(suite, outcome.finished_methods())
+    # a suite with `select_settings` (selection first, per replicate):
+    outcome = run_suite(suite, Launcher())
 
 Layering: the suite drives the tools (``tools/*.py``) and reads their results through
 :mod:`lmpt_mm.cli.compare`; nothing below it imports it.
 """
+from .pipeline import dry_run, run_suite
 from .plan import LAUNCHERS, Launcher, Step, command, plan, shell_line
 from .report import write_report
 from .runner import SuiteOutcome, SuiteRunner, StepOutcome
@@ -23,5 +26,5 @@ from .spec import Method, Stage, Suite, SuiteError, load_suite, suite_from_dict
 __all__ = [
     'LAUNCHERS', 'Launcher', 'Step', 'command', 'plan', 'shell_line', 'write_report',
     'SuiteOutcome', 'SuiteRunner', 'StepOutcome', 'Method', 'Stage', 'Suite',
-    'SuiteError', 'load_suite', 'suite_from_dict'
+    'SuiteError', 'load_suite', 'suite_from_dict', 'run_suite', 'dry_run'
 ]

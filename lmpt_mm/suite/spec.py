@@ -62,6 +62,17 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     A ``selection.json`` written by ``tools/select_offline.py`` (variables allowed, so a
     replicate can name its own; empty: none): each method it names trains and tests its
     tested stage with the chosen setting, appended to the stage's ``cfg_options``.
+``select_settings``
+    Instead of a ready ``settings`` file, choose the settings when the suite runs
+    (per replicate, so each CLIP gets its own): ``dict(suite=<selection suite>,
+    methods=[...], work_dir=..., cfg_options={...})`` runs the selection protocol of
+    ``tools/select_offline.py`` for ``methods`` into ``work_dir``, with ``cfg_options``
+    overriding fields of the selection suite (values may use this suite's variables,
+    e.g. ``{'variables.demo': '{abs_work_dir}'}`` to select on this run's own CLIP);
+    its ``selection.json`` is then the ``settings``. The runner first trains the
+    stages the selection reads and cannot change (those before each selected method's
+    tested stage: HP-DVAL's stage 2 is selected on the run's own stage 1), then
+    selects, then runs the rest (:mod:`lmpt_mm.suite.pipeline`).
 ``claims``
     With replicates: ``dict(text=..., method=..., baseline=..., group='total')``, a
     claim that ``method`` scores above ``baseline``; the comparison marks each one
@@ -150,6 +161,15 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class SelectSettings:
+    """A selection run before the methods it chooses settings for."""
+    suite: str
+    methods: Tuple[str, ...]
+    work_dir: str
+    cfg_options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class PrepareStep:
     name: str
     command: Tuple[str, ...]
@@ -179,6 +199,28 @@ class Suite:
     held_out: Tuple[Replicate, ...] = ()
     claims: Tuple[Claim, ...] = ()
     settings: Optional[str] = None
+    select_settings: Optional[SelectSettings] = None
+
+    def settings_file(self) -> str:
+        """The ``selection.json`` whose settings the methods take ('' for none)."""
+        if self.select_settings is not None:
+            return str(Path(self.expand(self.select_settings.work_dir)) / 'selection.json')
+        return self.expand(self.settings) if self.settings is not None else ''
+
+    def before_selection(self) -> 'Suite':
+        """The steps ``select_settings`` reads and cannot change: the stages before the
+        tested stage of each selected method, trained once and not tested (same work
+        dirs and options as in the whole suite, so the whole suite finds them done)."""
+        if self.select_settings is None:
+            raise SuiteError(f'{self.path}: no select_settings')
+        methods = []
+        for m in self.methods:
+            first = m.tested % len(m.stages)
+            if m.name in self.select_settings.methods and first > 0:
+                methods.append(replace(m, stages=m.stages[:first], tested=-1))
+        # split='val' plans no test for a trained method
+        return replace(self, methods=tuple(methods), split='val', baselines=(),
+                       claims=(), settings=None, select_settings=None)
 
     def replicate(self, rep: Replicate) -> 'Suite':
         """This suite as one replicate runs it: its variables, its work dir."""
@@ -328,6 +370,29 @@ def _replicates(raw: object, path: str, field_name: str = 'replicates'
     return tuple(reps)
 
 
+def _select_settings(raw: object, methods: Sequence[str], path: str
+                      ) -> Optional[SelectSettings]:
+    if raw is None:
+        return None
+    where = f'{path}: select_settings'
+    _check_fields(raw, {'suite', 'methods', 'work_dir', 'cfg_options'}, where,
+                  'dict(suite=..., methods=[...], work_dir=...)')
+    for key in ('suite', 'work_dir'):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise SuiteError(f'{where} needs {key}=<path>')
+    chosen = _strings(raw.get('methods'), f'{where}.methods')
+    unknown = [m for m in chosen if m not in methods]
+    if not chosen or unknown:
+        raise SuiteError(f'{where}.methods must name methods of the suite {list(methods)}, '
+                         f'got {list(chosen)}')
+    options = raw.get('cfg_options') or {}
+    if not isinstance(options, Mapping):
+        raise SuiteError(f'{where}.cfg_options must be a dict of suite fields, got '
+                         f'{options!r}')
+    return SelectSettings(raw['suite'], chosen, raw['work_dir'],
+                          {str(k): str(v) for k, v in options.items()})
+
+
 def _claims(raw: object, methods: Sequence[str], path: str) -> Tuple[Claim, ...]:
     claims = []
     for i, item in enumerate(raw or ()):
@@ -400,7 +465,11 @@ def suite_from_dict(cfg: Mapping, path: str = '<suite>') -> Suite:
         replicates=_replicates(cfg.get('replicates'), path),
         held_out=_replicates(cfg.get('held_out'), path, 'held_out'),
         claims=_claims(cfg.get('claims'), names, path),
-        settings=None if cfg.get('settings') is None else str(cfg.get('settings')))
+        settings=None if cfg.get('settings') is None else str(cfg.get('settings')),
+        select_settings=_select_settings(cfg.get('select_settings'), names, path))
+    if suite.settings is not None and suite.select_settings is not None:
+        raise SuiteError(f'{path}: settings and select_settings both name where the '
+                         'settings come from; keep one')
     all_reps = [r.name for r in suite.replicates + suite.held_out]
     if len(set(all_reps)) != len(all_reps):
         raise SuiteError(f'{path}: replicate names (held_out included) must be unique, '
@@ -443,7 +512,7 @@ def chosen_settings(path: str) -> Dict[str, Dict[str, object]]:
 def settings_options(suite: Suite, stage: Stage) -> List[str]:
     """``key=value`` options of the suite's ``settings`` for the method whose tested
     stage is ``stage`` (none when the file does not name the method)."""
-    path = suite.expand(suite.settings) if suite.settings is not None else ''
+    path = suite.settings_file()
     if not path:
         return []
     chosen = chosen_settings(path)
