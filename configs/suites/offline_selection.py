@@ -1,9 +1,10 @@
 # Equal-budget hyper-parameter selection of the offline methods on the validation split
 # (`make select`, after `make demo`):
 #   python tools/select_offline.py [--methods CoOp LMPT ...]
-# The protocol is lmpt_mm/suite/selection.py's: every prompt method gets the same 16
-# trials (seed 0) - the 12 of the shared grid (lr x gradient clipping), one clipping rule
-# for all, then 4 trials of its own knobs at its lr; the ResNets, trained from scratch on
+# The protocol is lmpt_mm/suite/selection.py's: CoOp, LMPT, DualCoOp and HP-DVAL get the
+# same 16 trials (seed 0) - the 12 of the shared grid (lr x gradient clipping), one
+# clipping rule for all, then 4 trials of its own knobs at its lr; CoCoOp the 4 lrs under
+# their rule and its 4 knobs (the same 8 eligible trials); the ResNets, trained from scratch on
 # the images, share an 8-trial grid of lr x schedule length. Trials run on the demo's
 # world, small CLIP, feature cache and HP-DVAL stage-1 checkpoint; results go to
 # work_dirs/selection/selection.md / .json, each trial's runs below it.
@@ -35,6 +36,7 @@ methods = [
     _method('CoOp', 'configs/offline/coop_synth-vit_synth-lt.py', _clip, _cache),
     _method('LMPT', 'configs/offline/lmpt_synth-vit_synth-lt.py', _clip, _cache),
     _method('DualCoOp', 'configs/offline/dualcoop_synth-vit_synth-lt.py', _clip, _cache),
+    _method('CoCoOp', 'configs/offline/cocoop_synth-vit_synth-lt.py', _clip, _cache),
     # Stage 2 only, from the demo's stage-1 checkpoint.
     _method('HP-DVAL', 'configs/offline/hpdval-stage2_synth-vit_synth-lt.py', _clip + [
         'load_from={demo}/hp-dval/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth']),
@@ -45,6 +47,9 @@ methods = [
     _method('LTML', 'configs/offline/resnet18_ltml_synth-lt.py'),
 ]
 
+_coop_knobs = [{'train_cfg.max_epochs': n, 'train_cfg.val_interval': n,
+                'param_scheduler.T_max': n, 'optim_wrapper.optimizer.weight_decay': wd}
+               for n in (10, 40) for wd in (0.0, 5e-4)]
 selection = dict(
     metric='lt/mAP',
     lr_key='optim_wrapper.optimizer.lr',
@@ -56,17 +61,20 @@ selection = dict(
         'none': {'optim_wrapper.clip_grad': None},
     },
     # The prompt methods and their 4 knob settings each. CoOp has no method weight: its
-    # trials go to its schedule length and weight decay.
+    # trials go to its schedule length and weight decay; CoCoOp (CoOp plus a
+    # meta-network) gets the same knobs.
     method_knobs={
-        'CoOp': [{'train_cfg.max_epochs': n, 'train_cfg.val_interval': n,
-                  'param_scheduler.T_max': n, 'optim_wrapper.optimizer.weight_decay': wd}
-                 for n in (10, 40) for wd in (0.0, 5e-4)],
+        'CoOp': _coop_knobs,
+        'CoCoOp': _coop_knobs,
         'LMPT': [{'model.head.cse_loss.loss_weight': w} for w in (3, 10, 30, 100)],
         'DualCoOp': [{'model.head.spatial_scale': s, 'model.head.loss.gamma_neg': g}
                      for s in (0.1, 10.0) for g in (1.0, 4.0)],
         'HP-DVAL': [{'model.head.alpha': a, 'model.head.local_topk': k}
                     for a, k in ((1.0, 32), (0.8, 8), (0.8, 32), (0.6, 8))],
     },
+    # The four methods the clipping rule was chosen with; CoCoOp, added later, trains
+    # at the lrs under that rule (8 eligible trials, as each of the four has).
+    clip_rule_methods=['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL'],
     # Image-trained baselines: lr x schedule length (epochs of cosine decay, validated at
     # the end). The lrs step by 4 around 0.05 (SGD, batch 32); 8 epochs is the DB-loss
     # paper's schedule length, 12 the longest that keeps `make demo` (3 seeds of each)

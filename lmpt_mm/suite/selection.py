@@ -11,6 +11,7 @@ holding the protocol's grid (:class:`SelectionGrid`)::
         clip_rules={'max_norm=0.1': {'optim_wrapper.clip_grad.max_norm': 0.1},
                     'none': {'optim_wrapper.clip_grad': None}},
         method_knobs=dict(CoOp=[{...}, ...], ...),  # the prompt methods, knob settings
+        clip_rule_methods=['CoOp', ...],          # who chooses the rule (default: all)
         image_methods=['ERM', 'DB-Focal'],
         image_lrs=[0.0125, 0.05, 0.2, 0.8], image_epochs=[8, 12],
         inputs_hint='run `make demo` first')
@@ -23,7 +24,12 @@ the suite's seeds (the test split is never read):
 2. **One clipping rule for all** (:func:`shared_clip_rule`): per rule, every method's
    best score over the learning rates, averaged over methods; the highest average
    wins (ties: the first rule). Each method keeps its best learning rate under that
-   rule (:func:`best_lr`).
+   rule (:func:`best_lr`). The rule is chosen by ``clip_rule_methods`` (default: every
+   prompt method), whose shared grids run (or are reused) whichever methods are being
+   selected, so selecting one method alone gives it the same rule. A prompt method
+   outside ``clip_rule_methods`` (one added after the rule was fixed) trains only at
+   the learning rates under the rule: its choice is made among as many trials as the
+   others' (``lrs`` under the rule, then the knobs), it just has no say in the rule.
 3. **Method knobs**: the method's ``method_knobs`` settings at its learning rate and
    the shared rule.
 4. **Choice** (:func:`final_choice`): the best of the method's shared-grid trials under
@@ -63,8 +69,8 @@ from .runner import SuiteRunner
 from .spec import Suite, SuiteError, options_of, suite_from_dict
 
 Setting = Dict[str, object]
-_GRID_KEYS = {'metric', 'lr_key', 'lrs', 'clip_rules', 'method_knobs', 'image_methods',
-              'image_lrs', 'image_epochs', 'inputs_hint'}
+_GRID_KEYS = {'metric', 'lr_key', 'lrs', 'clip_rules', 'method_knobs', 'clip_rule_methods',
+              'image_methods', 'image_lrs', 'image_epochs', 'inputs_hint'}
 
 
 class SelectionError(SuiteError):
@@ -85,6 +91,7 @@ class SelectionGrid:
     lrs: Tuple[float, ...]
     clip_rules: Mapping[str, Setting]
     method_knobs: Mapping[str, Tuple[Setting, ...]]
+    clip_rule_methods: Tuple[str, ...] = ()  # () : every prompt method
     image_methods: Tuple[str, ...] = ()
     image_lrs: Tuple[float, ...] = ()
     image_epochs: Tuple[int, ...] = ()
@@ -95,6 +102,11 @@ class SelectionGrid:
     @property
     def prompt_methods(self) -> Tuple[str, ...]:
         return tuple(self.method_knobs)
+
+    @property
+    def rule_methods(self) -> Tuple[str, ...]:
+        """The prompt methods whose shared grids choose the clipping rule."""
+        return self.clip_rule_methods or self.prompt_methods
 
 
 def grid_from_dict(raw: object, suite: Suite) -> SelectionGrid:
@@ -113,6 +125,7 @@ def grid_from_dict(raw: object, suite: Suite) -> SelectionGrid:
         lrs=tuple(float(v) for v in raw.get('lrs') or ()),
         clip_rules={str(k): dict(v) for k, v in (raw.get('clip_rules') or {}).items()},
         method_knobs=knobs,
+        clip_rule_methods=tuple(str(m) for m in raw.get('clip_rule_methods') or ()),
         image_methods=tuple(str(m) for m in raw.get('image_methods') or ()),
         image_lrs=tuple(float(v) for v in raw.get('image_lrs') or ()),
         image_epochs=tuple(int(v) for v in raw.get('image_epochs') or ()),
@@ -126,6 +139,10 @@ def grid_from_dict(raw: object, suite: Suite) -> SelectionGrid:
         raise SelectionError(f'{where}: the prompt methods need lrs and clip_rules')
     if grid.image_methods and not (grid.image_lrs and grid.image_epochs):
         raise SelectionError(f'{where}: image_methods need image_lrs and image_epochs')
+    outside = [m for m in grid.clip_rule_methods if m not in grid.prompt_methods]
+    if outside:
+        raise SelectionError(f'{where}.clip_rule_methods must be prompt methods (keys of '
+                             f'method_knobs), got {outside}')
     both = set(grid.prompt_methods) & set(grid.image_methods)
     if both:
         raise SelectionError(f'{where}: {sorted(both)} are in method_knobs and '
@@ -372,20 +389,26 @@ def run_selection(suite: Suite, grid: SelectionGrid,
     unknown = [m for m in methods if m not in names]
     if unknown:
         raise SelectionError(f'unknown methods {unknown}; the selection has {names}')
-    check_inputs(suite, grid, methods)
-    run = run or run_trial
     prompt = [m for m in grid.prompt_methods if m in methods]
     images = [m for m in grid.image_methods if m in methods]
+    voters = list(grid.rule_methods) if prompt else []
+    check_inputs(suite, grid, list(dict.fromkeys(methods + voters)))
+    run = run or run_trial
     rules = shared_grid(grid)
     grids = {}
-    for name in prompt:
+    for name in voters:
         results = _run_settings(suite, name, [s for _, s in rules], grid.metric, run)
         grids[name] = [(rule, r) for (rule, _), r in zip(rules, results)]
     rule, rule_means = shared_clip_rule(grids) if grids else (None, {})
+    for name in prompt:
+        if name not in grids:  # no say in the rule: its lrs under the rule only
+            under = [(k, s) for k, s in rules if k == rule]
+            results = _run_settings(suite, name, [s for _, s in under], grid.metric, run)
+            grids[name] = [(k, r) for (k, _), r in zip(under, results)]
     summary = dict(title=suite.expand(suite.title), metric=grid.metric,
                    split=suite.split, seeds=list(suite.seeds),
                    lrs=list(grid.lrs), clip_rule=rule, clip_rule_means=rule_means,
-                   methods={})
+                   clip_rule_methods=voters, methods={})
     for name in prompt:
         lr = best_lr(grids[name], rule).setting[grid.lr_key]
         knobs = _run_settings(suite, name, knob_settings(grid, name, lr, rule),
@@ -418,8 +441,10 @@ def selection_markdown(summary: dict) -> str:
     lines = [f'# {summary.get("title") or "Hyper-parameter selection"} '
              f'({summary["split"]} {summary["metric"]}, {which})']
     if summary['clip_rule_means']:
-        lines += ['', 'Shared clipping rule of the prompt methods: mean over them of the '
-                  'best-lr score per rule:', '']
+        voters = summary.get('clip_rule_methods') or []
+        lines += ['', 'Shared clipping rule of the prompt methods: mean over '
+                  f'{", ".join(voters) if voters else "them"} of the best-lr score per '
+                  'rule:', '']
     for rule, mean in summary['clip_rule_means'].items():
         mark = ' (chosen)' if rule == summary['clip_rule'] else ''
         lines.append(f'- `{rule}`: {mean:.2f}{mark}')

@@ -127,7 +127,8 @@ def test_markdown_names_the_rule_and_each_choice():
     assert 'Choice: `lr=0.002_clip_grad=None` (val lt/mAP 31.50)' in md
 
 
-@pytest.mark.parametrize('name', ['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL', 'ERM', 'DB-Focal'])
+@pytest.mark.parametrize('name', ['CoOp', 'CoCoOp', 'LMPT', 'DualCoOp', 'HP-DVAL', 'ERM',
+                                  'DB-Focal'])
 def test_every_swept_key_lands_in_the_method_config(loaded, grid, name):
     """A misspelt key would add an unused entry and every trial would be the same."""
     suite, _ = loaded
@@ -290,3 +291,42 @@ def test_a_diverged_trial_is_recorded_and_never_chosen(loaded, tmp_path, monkeyp
     run, _ = fake_trials(tmp_path, monkeypatch, tmp_path / 'calls.txt', diverge_above=-1)
     with pytest.raises(SelectionError, match='ERM: every trial diverged'):
         run_selection(suite.select(work_dir=str(tmp_path / 'all')), grid, ['ERM'], run=run)
+
+
+def scored_by_setting(score, log):
+    """A trial runner without processes: the trial's setting (its method name is the
+    setting's name) scored by ``score(method folder, setting name)``."""
+    def run(trial):
+        name = trial.methods[0].name
+        log.append((Path(trial.work_dir).name, name))
+        return {'lt/mAP': score(Path(trial.work_dir).name, name)}
+    return run
+
+
+def test_the_rule_is_chosen_by_its_methods_whoever_is_selected(loaded, tmp_path,
+                                                               monkeypatch):
+    suite, grid = loaded
+    suite = suite.select(work_dir=str(tmp_path / 'selection'))
+    monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
+
+    def score(method, name):
+        # the four voters do best at norm 1.0; CoCoOp alone would pick no clipping
+        bonus = {'max_norm=1.0': 5} if method != 'cocoop' else {'clip_grad=None': 5}
+        return 30 + sum(v for k, v in bonus.items() if k in name) + (
+            1 if 'lr=0.002' in name else 0)
+    log = []
+    summary = run_selection(suite, grid, ['CoCoOp'], run=scored_by_setting(score, log))
+    assert summary['clip_rule'] == 'max_norm=1.0'
+    assert summary['clip_rule_methods'] == ['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL']
+    assert list(summary['methods']) == ['CoCoOp']
+    cocoop = [name for folder, name in log if folder == 'cocoop']
+    # its lrs under the voters' rule, then its knobs: 8 trials, as many eligible as theirs
+    assert len(cocoop) == len(grid.lrs) + 4 and all('max_norm=1.0' in n for n in cocoop)
+    assert sum(folder == 'coop' for folder, _ in log) == len(shared_grid(grid))
+    choice = summary['methods']['CoCoOp']['choice']['setting']
+    assert choice[LR] == 2e-3 and choice['optim_wrapper.clip_grad.max_norm'] == 1.0
+    md = selection_markdown(summary)
+    assert 'mean over CoOp, LMPT, DualCoOp, HP-DVAL of the best-lr score' in md
+    with pytest.raises(SelectionError, match='clip_rule_methods must be prompt methods'):
+        raw = Config.fromfile(str(REPO / SUITE)).to_dict()['selection']
+        grid_from_dict(dict(raw, clip_rule_methods=['ERM']), suite)
