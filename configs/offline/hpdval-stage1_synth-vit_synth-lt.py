@@ -1,5 +1,7 @@
-# HP-DVAL stage 1 (DVAL) on the offline world: the offline HP-DVAL model
-# (configs/_base_/models/hpdval_synth-vit.py: no ImageNet student offline, the student
+# HP-DVAL stage 1 (DVAL) on the offline world in the paper's equations (the demo's
+# 'HP-DVAL' row; the release's computation: hpdval-stage1_synth-vit_synth-lt_code.py):
+# the offline HP-DVAL model (configs/_base_/models/hpdval_synth-vit.py: no ImageNet
+# student offline, the student
 # is a trainable copy of the small CLIP's image encoder, the teacher the frozen small
 # CLIP; dual-view scores with alpha 0.4, top-32 of the 64 local tokens), DB* + L1 KD.
 # Not selected on val: `make select` tunes stage 2 on this stage's checkpoint. A

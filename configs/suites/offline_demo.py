@@ -46,6 +46,15 @@ methods = [
              dict(config='configs/offline/hpdval-stage2_synth-vit_synth-lt.py',
                   seeded=True, init_from_previous=True, cfg_options=_clip),
          ]),
+    # The HP-DVAL code's computation (configs/offline/*_code.py); the row above is the
+    # paper's equations.
+    dict(name='HP-DVAL (code form)',
+         stages=[
+             dict(config='configs/offline/hpdval-stage1_synth-vit_synth-lt_code.py',
+                  cfg_options=_clip, tags=['images']),
+             dict(config='configs/offline/hpdval-stage2_synth-vit_synth-lt_code.py',
+                  seeded=True, init_from_previous=True, cfg_options=_clip),
+         ]),
     dict(name='ERM',
          stages=[dict(config='configs/offline/resnet18_erm_synth-lt.py', seeded=True,
                       tags=['images'])]),

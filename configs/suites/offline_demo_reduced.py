@@ -10,10 +10,12 @@ work_dir = 'work_dirs/demo_reduced'
 variables = dict(data='{work_dir}/data', clip_steps='100', world_scale='0.25',
                  world_train_scale='0.25')
 seeds = [0]
+# '?': only where param_scheduler is one (cosine) schedule; HP-DVAL's code form cycles
+# over max_epochs.
 train_options = _base_.train_options + [
-    'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', 'param_scheduler.T_max=2'
+    'train_cfg.max_epochs=2', 'train_cfg.val_interval=2', '?param_scheduler.T_max=2'
 ]
 tag_options = dict(images=[
-    'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', 'param_scheduler.T_max=1'
+    'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', '?param_scheduler.T_max=1'
 ])
 jobs = 2

@@ -3,11 +3,12 @@
 #   python tools/select_offline.py [--methods CoOp LMPT ...]
 # The protocol is lmpt_mm/suite/selection.py's: CoOp, LMPT, DualCoOp and HP-DVAL get the
 # same 16 trials (seed 0) - the 12 of the shared grid (lr x gradient clipping), one
-# clipping rule for all, then 4 trials of its own knobs at its lr; CoCoOp the 4 lrs under
-# their rule and its 4 knobs (the same 8 eligible trials); the ResNets, trained from scratch on
-# the images, share an 8-trial grid of lr x schedule length. Trials run on the demo's
-# world, small CLIP, feature cache and HP-DVAL stage-1 checkpoint; results go to
-# work_dirs/selection/selection.md / .json, each trial's runs below it.
+# clipping rule for all, then 4 trials of its own knobs at its lr; CoCoOp and HP-DVAL's
+# code form the 4 lrs under their rule and 4 knobs (the same 8 eligible trials); the
+# ResNets, trained from scratch on the images, share an 8-trial grid of lr x schedule
+# length. Trials run on the demo's world, small CLIP, feature cache and HP-DVAL stage-1
+# checkpoints; results go to work_dirs/selection/selection.md / .json, each trial's runs
+# below it.
 title = 'Offline hyper-parameter selection'
 work_dir = 'work_dirs/selection'
 variables = dict(data='data/synthetic_lt', demo='{cwd}/work_dirs/demo',
@@ -40,6 +41,9 @@ methods = [
     # Stage 2 only, from the demo's stage-1 checkpoint.
     _method('HP-DVAL', 'configs/offline/hpdval-stage2_synth-vit_synth-lt.py', _clip + [
         'load_from={demo}/hp-dval/hpdval-stage1_synth-vit_synth-lt/epoch_8.pth']),
+    _method('HP-DVAL (code form)', 'configs/offline/hpdval-stage2_synth-vit_synth-lt_code.py',
+            _clip + ['load_from={demo}/hp-dval-code-form/'
+                     'hpdval-stage1_synth-vit_synth-lt_code/epoch_8.pth']),
     _method('ERM', 'configs/offline/resnet18_erm_synth-lt.py'),
     _method('DB-Focal', 'configs/offline/resnet18_db-focal_synth-lt.py'),
     _method('ASL', 'configs/offline/resnet18_asl_synth-lt.py'),
@@ -71,9 +75,13 @@ selection = dict(
                      for s in (0.1, 10.0) for g in (1.0, 4.0)],
         'HP-DVAL': [{'model.head.alpha': a, 'model.head.local_topk': k}
                     for a, k in ((1.0, 32), (0.8, 8), (0.8, 32), (0.6, 8))],
+        # the code form weighs the local view by alpha: around its (0.5, top-16)
+        'HP-DVAL (code form)': [{'model.head.alpha': a, 'model.head.local_topk': k}
+                                for a in (0.25, 0.75) for k in (8, 32)],
     },
-    # The four methods the clipping rule was chosen with; CoCoOp, added later, trains
-    # at the lrs under that rule (8 eligible trials, as each of the four has).
+    # The four methods the clipping rule was chosen with; CoCoOp and HP-DVAL's code form,
+    # added later, train at the lrs under that rule (8 eligible trials, as each of the
+    # four has).
     clip_rule_methods=['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL'],
     # Image-trained baselines: lr x schedule length (epochs of cosine decay, validated at
     # the end). The lrs step by 4 around 0.05 (SGD, batch 32); 8 epochs is the DB-loss

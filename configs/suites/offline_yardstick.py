@@ -16,7 +16,7 @@ title = 'offline world over small CLIPs (synthetic LT, VOC-LT class counts)'
 work_dir = 'work_dirs/yardstick'
 select_settings = dict(
     suite='configs/suites/offline_selection.py',
-    methods=['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL'],
+    methods=['CoOp', 'LMPT', 'DualCoOp', 'HP-DVAL', 'HP-DVAL (code form)'],
     work_dir='{selection_dir}',
     # the selection's trials read this CLIP, its feature cache and its stage-1 run
     cfg_options={'variables.demo': '{abs_work_dir}'})
@@ -45,6 +45,12 @@ claims = [
          baseline='Zero-shot CLIP'),
     dict(text='HP-DVAL beats CoOp', method='HP-DVAL', baseline='CoOp'),
     dict(text='HP-DVAL beats LMPT', method='HP-DVAL', baseline='LMPT'),
+    dict(text='HP-DVAL improves on zero-shot CLIP (code form)', method='HP-DVAL (code form)',
+         baseline='Zero-shot CLIP'),
+    dict(text='HP-DVAL beats CoOp (code form)', method='HP-DVAL (code form)',
+         baseline='CoOp'),
+    dict(text='HP-DVAL beats LMPT (code form)', method='HP-DVAL (code form)',
+         baseline='LMPT'),
     dict(text='DualCoOp improves on zero-shot CLIP', method='DualCoOp',
          baseline='Zero-shot CLIP'),
     dict(text='LMPT beats ERM', method='LMPT', baseline='ERM'),

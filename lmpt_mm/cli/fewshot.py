@@ -104,9 +104,8 @@ def published_protocol_cfg(ecfg: Config) -> Config:
                          f'{list(PUBLISHED_EVAL_EPOCHS)}; {ecfg.filename} trains '
                          f'train_cfg.max_epochs={cycle} (set it to >= '
                          f'{PUBLISHED_EVAL_EPOCHS[0]})')
-    lr = ecfg.optim_wrapper.optimizer.lr
     ecfg.param_scheduler = [
-        dict(type='OneCycleLR', eta_max=lr, pct_start=0.1, by_epoch=True, begin=0,
+        dict(type='OneCycleLRFromOptimizer', pct_start=0.1, by_epoch=True, begin=0,
              end=cycle, convert_to_iter_based=True),
         dict(type='OneCycleMomentum', pct_start=0.1, by_epoch=True, begin=0, end=cycle,
              convert_to_iter_based=True),

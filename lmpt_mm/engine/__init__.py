@@ -3,8 +3,8 @@ from . import feature_cache  # noqa: F401
 from .hooks import (ClassStatsHook, EpochSeedHook, FeatureCacheHook, SafeCheckpointHook,
                     epoch_seed)
 from .model_wrappers import DeviceAgnosticDDP
-from .one_cycle_momentum import OneCycleMomentum, one_cycle_momentum
+from .one_cycle import OneCycleLRFromOptimizer, OneCycleMomentum, one_cycle_momentum
 
 __all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
-           'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed', 'feature_cache',
+           'OneCycleLRFromOptimizer', 'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed', 'feature_cache',
            'one_cycle_momentum']

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
+from lmpt_mm.cli.compare import find_metrics
 from lmpt_mm.utils.hashing import config_run_record, differences, file_sha256, json_digest
 from lmpt_mm.utils.process import ToolError, run_logged
 
@@ -191,6 +192,7 @@ class SuiteRunner:
         key = json_digest(resolved, 16)
         if record.get('key') == key and record.get('finished') and (
                 step.action == 'train' and (wd / 'last_checkpoint').is_file()
+                and not self._lacks_final_validation(step)
                 or step.action != 'train' and _test_is_current(step)):
             return StepOutcome(step, 'skipped')
         resume = False
@@ -216,8 +218,26 @@ class SuiteRunner:
         except ToolError as err:
             return StepOutcome(step, 'failed', time.time() - t0,
                                f'{err.log} (exit {err.code})')
+        if resume and self._lacks_final_validation(step):
+            # stopped between saving its last epoch and validating it: the resumed run
+            # had no epoch left to train, so it never validated
+            self._line(step, 'resumed after its last epoch without the final validation; '
+                       'running it again from the start', None)
+            shutil.rmtree(wd)
+            return self._run_step(step, slot)
         _write_record(wd, step.action, dict(entry, finished=True))
         return StepOutcome(step, 'done', time.time() - t0)
+
+    def _lacks_final_validation(self, step: Step) -> bool:
+        """A training run of a validation-split suite whose newest run logged no
+        validation metrics (what the suite's comparison reads)."""
+        if self.suite.split != 'val' or step.action != 'train':
+            return False
+        try:
+            find_metrics(step.work_dir, 'val')
+        except ValueError:
+            return True
+        return False
 
     def _run_chain(self, chain: List[Step], slot: int, remaining: List[Step]
                    ) -> List[StepOutcome]:

@@ -23,7 +23,11 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     ``dict(name=..., label=...)`` to name the column.
 ``cfg_options`` / ``train_options`` / ``test_options``
     ``KEY=VALUE`` strings given to every stage's runs (both / training only / test
-    only), before the stage's own.
+    only), before the stage's own. An option written ``?KEY=VALUE`` is given only to
+    the configs whose value at the parent of ``KEY`` is a dict, e.g.
+    ``?param_scheduler.T_max=2`` shortens the cosine schedules and leaves a config
+    whose ``param_scheduler`` is a list of schedulers (the HP-DVAL code form's 1cycle,
+    whose length is ``train_cfg.max_epochs``) as it is.
 ``tag_options``
     ``{tag: [KEY=VALUE, ...]}`` added to the training runs of the stages carrying that
     tag (e.g. a reduced schedule for the stages that train on images).
@@ -83,10 +87,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 PROTOCOLS = ('long_tailed', 'fewshot')
+OPTIONAL = '?'  # marks a suite option given only to configs that have its parent dict
 SPLITS = ('test', 'val')
 _VARIABLE = re.compile(r'\{(\w+)\}')
 _FOLDER = re.compile(r'[^A-Za-z0-9.+-]+')
@@ -266,6 +272,11 @@ class Suite:
             keep = set(only)
             suite = replace(suite, methods=tuple(m for m in self.methods if m.name in keep),
                             baselines=tuple(b for b in self.baselines if b.name in keep))
+            sel = self.select_settings
+            if sel is not None:  # the selection chooses for the kept methods only
+                chosen = tuple(m for m in sel.methods if m in keep)
+                suite = replace(suite, select_settings=replace(sel, methods=chosen)
+                                if chosen else None)
         if seeds is not None:
             if not seeds:
                 raise SuiteError('--seeds needs at least one seed')
@@ -296,8 +307,8 @@ def _options(value: object, where: str) -> Tuple[str, ...]:
     options = _strings(value, where)
     for option in options:
         key, sep, rest = option.partition('=')
-        if not sep or not key:
-            raise SuiteError(f'{where}: {option!r} is not KEY=VALUE')
+        if not sep or not key.lstrip(OPTIONAL):
+            raise SuiteError(f'{where}: {option!r} is not KEY=VALUE (or ?KEY=VALUE)')
         quoted = re.findall(r"'[^']*'|\"[^\"]*\"", rest)
         plain = not rest.lstrip().startswith(('[', '(', '{'))
         if any(re.search(r'\s', q) for q in quoted) or plain and re.search(r'\S\s+\S', rest):
@@ -524,7 +535,8 @@ def settings_options(suite: Suite, stage: Stage) -> List[str]:
 
 def options_of(suite: Suite, stage: Stage, action: str) -> List[str]:
     """The suite's and the stage's options for one action (``train`` / ``test``),
-    then the chosen setting of the suite's ``settings`` file."""
+    then the chosen setting of the suite's ``settings`` file; ``?KEY=VALUE`` options
+    resolved against the stage's config (:func:`applicable_options`)."""
     opts = list(suite.cfg_options) + list(stage.cfg_options) + settings_options(suite, stage)
     if action == 'train':
         opts += list(suite.train_options) + list(stage.train_options)
@@ -532,4 +544,31 @@ def options_of(suite: Suite, stage: Stage, action: str) -> List[str]:
             opts += list(suite.tag_options.get(tag, ()))
     else:
         opts += list(suite.test_options) + list(stage.test_options)
-    return opts
+    return applicable_options(stage.config, opts)
+
+
+def applicable_options(config: str, options: Sequence[str]) -> List[str]:
+    """``options`` with each optional one (``?KEY=VALUE``) kept, unmarked, where the
+    config file's value at the parent of ``KEY`` is a dict, and dropped elsewhere."""
+    if not any(o.startswith(OPTIONAL) for o in options):
+        return list(options)
+    cfg = _config_dict(config, Path(config).stat().st_mtime_ns)
+    kept = []
+    for option in options:
+        if not option.startswith(OPTIONAL):
+            kept.append(option)
+            continue
+        node: object = cfg
+        for part in option[1:].partition('=')[0].split('.')[:-1]:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            kept.append(option[1:])
+    return kept
+
+
+@lru_cache(maxsize=64)
+def _config_dict(config: str, mtime_ns: int) -> dict:
+    """A config file resolved to a dict (cached while the file is unchanged)."""
+    from mmengine.config import Config
+
+    return Config.fromfile(config).to_dict()

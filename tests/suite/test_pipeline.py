@@ -101,6 +101,16 @@ def test_only_the_stages_before_the_selected_ones_run_first(world):
                                         'selection.json')
 
 
+def test_only_selects_for_the_kept_methods(world):
+    raw, _, _ = world
+    suite = suite_from_dict(raw)
+    assert suite.select(only=['One']).select_settings.methods == ('One', )
+    assert suite.select(only=['One']).before_selection().methods == ()
+    # no selected method kept: no selection, the configs' own settings
+    assert suite_from_dict(dict(raw, select_settings=dict(
+        raw['select_settings'], methods=['Two']))).select(only=['One']).select_settings is None
+
+
 def test_stage_one_then_the_selection_then_the_methods_with_their_choices(world):
     raw, launcher, calls = world
     suite = suite_from_dict(raw)

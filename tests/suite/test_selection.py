@@ -127,8 +127,8 @@ def test_markdown_names_the_rule_and_each_choice():
     assert 'Choice: `lr=0.002_clip_grad=None` (val lt/mAP 31.50)' in md
 
 
-@pytest.mark.parametrize('name', ['CoOp', 'CoCoOp', 'LMPT', 'DualCoOp', 'HP-DVAL', 'ERM',
-                                  'DB-Focal'])
+@pytest.mark.parametrize('name', ['CoOp', 'CoCoOp', 'LMPT', 'DualCoOp', 'HP-DVAL',
+                                  'HP-DVAL (code form)', 'ERM', 'DB-Focal'])
 def test_every_swept_key_lands_in_the_method_config(loaded, grid, name):
     """A misspelt key would add an unused entry and every trial would be the same."""
     suite, _ = loaded
@@ -137,6 +137,9 @@ def test_every_swept_key_lands_in_the_method_config(loaded, grid, name):
                 [s for _, s in shared_grid(grid)] + list(grid.method_knobs[name]))
     for key in {k for s in settings for k in s}:
         *parents, leaf = key.split('.')
+        if key.startswith('optim_wrapper.clip_grad') and not cfg.optim_wrapper.get(
+                'clip_grad'):
+            continue  # a clipping rule may add clip_grad to an unclipped optimiser
         node = cfg
         for part in parents:
             assert part in node, f'{name}: {key}: no {part!r}'
@@ -161,15 +164,21 @@ def test_trial_suite_is_the_method_alone_with_the_setting_last(loaded):
     assert trial.expand('{clip}') == str(Path.cwd() / 'work_dirs/demo/clip_synth.pt')
 
 
-def test_stage2_config_loads_the_demo_stage1_checkpoint(loaded):
-    """The HP-DVAL stage-2 config's own load_from is the one the selection passes: the
-    demo suite's stage-1 run folder."""
+@pytest.mark.parametrize('name', ['HP-DVAL', 'HP-DVAL (code form)'])
+def test_stage2_config_loads_the_demo_stage1_checkpoint(loaded, name, monkeypatch):
+    """Each HP-DVAL stage-2 config's own load_from is the one the selection passes: the
+    demo suite's stage-1 run folder of that method."""
+    from lmpt_mm.suite import load_suite
+    from lmpt_mm.suite.plan import run_dir
     suite, _ = loaded
-    (stage, ) = suite.method('HP-DVAL').stages
+    (stage, ) = suite.method(name).stages
     passed = [o.split('=', 1)[1] for o in stage.cfg_options if o.startswith('load_from=')]
     default = Config.fromfile(str(REPO / stage.config)).load_from
     assert [suite.expand(p) for p in passed] == [str(Path.cwd() / default)]
-    assert default.startswith('work_dirs/demo/hp-dval/hpdval-stage1_synth-vit_synth-lt/')
+    monkeypatch.chdir(REPO)
+    demo = load_suite('configs/suites/offline_demo.py')
+    method = demo.method(name)
+    assert Path(default).parent == run_dir(demo, method, method.stages[0], None)
 
 
 def test_missing_demo_outputs_are_named_before_any_trial(tmp_path, monkeypatch):

@@ -187,3 +187,27 @@ def test_settings_file_gives_each_named_method_its_chosen_setting(tmp_path):
     chosen.write_text('{"methods": {"B": {}}}')
     with pytest.raises(SuiteError, match='not a selection.json'):
         SuiteRunner(suite, Launcher()).dry_run()
+
+
+def test_optional_options_go_only_where_their_parent_is_a_dict(tmp_path):
+    """``?param_scheduler.T_max=2`` shortens a cosine schedule and leaves a list of
+    schedulers (HP-DVAL's code-form 1cycle) alone; the demo's reduced suite relies on it."""
+    from lmpt_mm.suite.spec import applicable_options
+    cosine = tmp_path / 'cosine.py'
+    cosine.write_text("param_scheduler = dict(type='CosineAnnealingLR', T_max=20)\n")
+    cycle = tmp_path / 'cycle.py'
+    cycle.write_text("param_scheduler = [dict(type='OneCycleLR'), dict(type='X')]\n")
+    opts = ['train_cfg.max_epochs=2', '?param_scheduler.T_max=2', '?model.head.x=1']
+    assert applicable_options(str(cosine), opts) == ['train_cfg.max_epochs=2',
+                                                     'param_scheduler.T_max=2']
+    assert applicable_options(str(cycle), opts) == ['train_cfg.max_epochs=2']
+    suite = suite_from_dict(dict(
+        title='t', work_dir=str(tmp_path / 'w'), train_options=opts[:2],
+        methods=[dict(name=n, stages=[dict(config=str(c))]) for n, c in
+                 (('A', cosine), ('B', cycle))]))
+    a_train, _, b_train, _ = (shlex.split(line) for line in
+                              SuiteRunner(suite, Launcher()).dry_run())
+    assert a_train[-1] == 'param_scheduler.T_max=2' and 'param_scheduler.T_max=2' not in b_train
+    with pytest.raises(SuiteError, match='not KEY=VALUE'):
+        suite_from_dict(dict(title='t', train_options=['?=1'], methods=[
+            dict(name='A', stages=[dict(config=str(cosine))])]))

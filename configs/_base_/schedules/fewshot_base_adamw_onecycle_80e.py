@@ -6,7 +6,8 @@
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-5, weight_decay=1e-4),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
-param_scheduler = dict(type='OneCycleLR', eta_max=1e-5, pct_start=0.1, by_epoch=True,
+# The cycle peaks at the optimizer's lr (so --auto-scale-lr scales it too).
+param_scheduler = dict(type='OneCycleLRFromOptimizer', pct_start=0.1, by_epoch=True,
                        begin=0, end=80, convert_to_iter_based=True)
 train_cfg = dict(by_epoch=True, max_epochs=80, val_interval=80)
 val_cfg = dict()

@@ -10,7 +10,7 @@ optim_wrapper = dict(
     paramwise_cfg=dict(flat_decay_mult=0.0, bias_decay_mult=0.0))
 hpdval_code_cycle_epochs = 80
 param_scheduler = [
-    dict(type='OneCycleLR', eta_max=1e-5, pct_start=0.1, by_epoch=True, begin=0,
+    dict(type='OneCycleLRFromOptimizer', pct_start=0.1, by_epoch=True, begin=0,
          end=hpdval_code_cycle_epochs, convert_to_iter_based=True),
     dict(type='OneCycleMomentum', base_momentum=0.85, max_momentum=0.95, pct_start=0.1,
          by_epoch=True, begin=0, end=hpdval_code_cycle_epochs,

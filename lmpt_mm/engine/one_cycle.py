@@ -1,7 +1,9 @@
-"""The momentum half of the 1cycle policy (MMEngine's ``OneCycleLR`` cycles the lr only)."""
+"""The pieces of the 1cycle policy that MMEngine lacks: the momentum half (its
+``OneCycleLR`` cycles the lr only) and a cycle whose peak is the optimizer's lr."""
 import math
 from typing import List, Optional
 
+from mmengine.optim.scheduler import OneCycleLR
 from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
 from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
 from mmengine.registry import PARAM_SCHEDULERS
@@ -91,3 +93,24 @@ class OneCycleMomentum(MomentumSchedulerMixin, CycledMomentumSchedule):
         pct_start: fraction of the cycle spent raising the lr (lowering the momentum).
         begin, end, last_step, by_epoch, verbose: see MMEngine's ``_ParamScheduler``.
     """
+
+
+@PARAM_SCHEDULERS.register_module()
+class OneCycleLRFromOptimizer(OneCycleLR):
+    """MMEngine's ``OneCycleLR`` with the peak lr of each parameter group taken from
+    the optimizer (the group's lr when the scheduler is built) instead of ``eta_max``.
+
+    The HP-DVAL code builds torch's ``OneCycleLR(optimizer, max_lr=lr)`` from the same
+    ``lr`` its optimizer gets (``coco_runner_dual.py`` 338 of its release); tying the
+    two here keeps them tied under an override of ``optim_wrapper.optimizer.lr`` alone
+    (a selection trial, ``--auto-scale-lr``), which would otherwise leave the cycle at
+    the config's ``eta_max``. Per-group lr multipliers (``paramwise_cfg``) carry over.
+    Other arguments: MMEngine's ``OneCycleLR`` (``pct_start``, ``div_factor``, ...).
+    """
+
+    def __init__(self, optimizer, **kwargs) -> None:
+        if 'eta_max' in kwargs:
+            raise ValueError('OneCycleLRFromOptimizer takes its peak lr from the optimizer; '
+                             'set optim_wrapper.optimizer.lr instead of eta_max')
+        groups = optimizer.param_groups
+        super().__init__(optimizer, eta_max=[g['lr'] for g in groups], **kwargs)
