@@ -15,7 +15,7 @@ _base_ = [
     '../_base_/schedules/hpdval-code_adamw_onecycle_bs16.py',
     '../_base_/default_runtime.py', '../_base_/methods/hpdval.py'
 ]
-method_name = 'HP-DVAL stage 1 (DVAL), code form'
+method_name = 'HP-DVAL stage 1 (DVAL)'
 
 model = dict(head=dict(
     _base_.hpdval_code_head, classes=_base_.class_names,

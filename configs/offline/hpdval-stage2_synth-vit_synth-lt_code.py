@@ -10,7 +10,7 @@
 # is the one chosen with the other prompt methods); the EMA keeps the code's horizon
 # relative to the run (below).
 _base_ = ['./hpdval-stage1_synth-vit_synth-lt_code.py']
-method_name = 'HP-DVAL (code form)'
+method_name = 'HP-DVAL'
 
 # The demo suite's code-form stage-1 run (configs/suites/offline_demo.py).
 load_from = 'work_dirs/demo/hp-dval-code-form/hpdval-stage1_synth-vit_synth-lt_code/epoch_8.pth'

@@ -80,12 +80,14 @@ _hpdval_rows = [
     dict(name='joint single stage (student + prompts, KD)', table=_t, stages=[dict(
         config='configs/offline/ablations/hpdval-joint_synth-vit_synth-lt.py',
         tags=['images'], cfg_options=_clip + _teacher)]),
-    # At CoOp's learning rate (configs/_base_/schedules/offline_prompt_bs32_20e.py):
+    # With CoOp's optimiser and schedule (configs/offline/coop_synth-vit_synth-lt.py):
     # the stage-2 config has its own, chosen on val.
     dict(name='stage 2 reduced to CoOp (no stage 1, alpha 1, no L_sc, DB)', table=_t,
          stages=[dict(config=_stage2, cfg_options=_clip + [
              'load_from=None', 'model.head.alpha=1.0', 'model.head.sc_weight=0.0',
-             'model.head.loss.variant=db', 'optim_wrapper.optimizer.lr=0.0005'])]),
+             'model.head.loss.variant=db', 'optim_wrapper.optimizer.lr=0.000125',
+             'optim_wrapper.optimizer.weight_decay=0.0005', 'train_cfg.max_epochs=10',
+             'train_cfg.val_interval=10', 'param_scheduler.T_max=10'])]),
     _prompt('CoOp (reference)', _t, _coop),
 ]
 

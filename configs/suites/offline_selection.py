@@ -51,8 +51,12 @@ methods = [
     _method('LTML', 'configs/offline/resnet18_ltml_synth-lt.py'),
 ]
 
-_coop_knobs = [{'train_cfg.max_epochs': n, 'train_cfg.val_interval': n,
-                'param_scheduler.T_max': n, 'optim_wrapper.optimizer.weight_decay': wd}
+def _epochs(n):
+    return {'train_cfg.max_epochs': n, 'train_cfg.val_interval': n,
+            'param_scheduler.T_max': n}
+
+
+_coop_knobs = [dict(_epochs(n), **{'optim_wrapper.optimizer.weight_decay': wd})
                for n in (10, 40) for wd in (0.0, 5e-4)]
 selection = dict(
     metric='lt/mAP',
@@ -78,6 +82,17 @@ selection = dict(
         # the code form weighs the local view by alpha: around its (0.5, top-16)
         'HP-DVAL (code form)': [{'model.head.alpha': a, 'model.head.local_topk': k}
                                 for a in (0.25, 0.75) for k in (8, 32)],
+    },
+    # The knob values every lr x rule trial trains at (the trials set them, so a chosen
+    # knob written into a config does not move them): the values the configs held when
+    # the protocol was first run on every CLIP.
+    knob_reference={
+        'CoOp': dict(_epochs(20), **{'optim_wrapper.optimizer.weight_decay': 1e-4}),
+        'CoCoOp': dict(_epochs(20), **{'optim_wrapper.optimizer.weight_decay': 1e-4}),
+        'LMPT': {'model.head.cse_loss.loss_weight': 100.0},
+        'DualCoOp': {'model.head.spatial_scale': 1.0, 'model.head.loss.gamma_neg': 4.0},
+        'HP-DVAL': {'model.head.alpha': 0.6, 'model.head.local_topk': 8},
+        'HP-DVAL (code form)': {'model.head.alpha': 0.5, 'model.head.local_topk': 16},
     },
     # The four methods the clipping rule was chosen with; CoCoOp and HP-DVAL's code form,
     # added later, train at the lrs under that rule (8 eligible trials, as each of the

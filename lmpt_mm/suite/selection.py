@@ -12,6 +12,7 @@ holding the protocol's grid (:class:`SelectionGrid`)::
                     'none': {'optim_wrapper.clip_grad': None}},
         method_knobs=dict(CoOp=[{...}, ...], ...),  # the prompt methods, knob settings
         clip_rule_methods=['CoOp', ...],          # who chooses the rule (default: all)
+        knob_reference=dict(CoOp={...}, ...),     # knob values of the lr x rule trials
         image_methods=['ERM', 'DB-Focal'],
         image_lrs=[0.0125, 0.05, 0.2, 0.8], image_epochs=[8, 12],
         inputs_hint='run `make demo` first')
@@ -20,7 +21,11 @@ The protocol (:func:`run_selection`), scored by ``metric`` on validation, the me
 the suite's seeds (the test split is never read):
 
 1. **Shared grid** (:func:`shared_grid`): every prompt method (a key of
-   ``method_knobs``) trains at each learning rate of ``lrs`` under each clipping rule.
+   ``method_knobs``) trains at each learning rate of ``lrs`` under each clipping rule,
+   its knobs at ``knob_reference`` (given explicitly, so that writing a chosen knob
+   value into the method's config does not move these trials: the protocol run again
+   on the updated configs repeats its trials; a trial's folder is named by its lr and
+   rule only).
 2. **One clipping rule for all** (:func:`shared_clip_rule`): per rule, every method's
    best score over the learning rates, averaged over methods; the highest average
    wins (ties: the first rule). Each method keeps its best learning rate under that
@@ -55,7 +60,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -70,7 +75,7 @@ from .spec import Suite, SuiteError, options_of, suite_from_dict
 
 Setting = Dict[str, object]
 _GRID_KEYS = {'metric', 'lr_key', 'lrs', 'clip_rules', 'method_knobs', 'clip_rule_methods',
-              'image_methods', 'image_lrs', 'image_epochs', 'inputs_hint'}
+              'knob_reference', 'image_methods', 'image_lrs', 'image_epochs', 'inputs_hint'}
 
 
 class SelectionError(SuiteError):
@@ -92,6 +97,7 @@ class SelectionGrid:
     clip_rules: Mapping[str, Setting]
     method_knobs: Mapping[str, Tuple[Setting, ...]]
     clip_rule_methods: Tuple[str, ...] = ()  # () : every prompt method
+    knob_reference: Mapping[str, Setting] = field(default_factory=dict)
     image_methods: Tuple[str, ...] = ()
     image_lrs: Tuple[float, ...] = ()
     image_epochs: Tuple[int, ...] = ()
@@ -126,6 +132,7 @@ def grid_from_dict(raw: object, suite: Suite) -> SelectionGrid:
         clip_rules={str(k): dict(v) for k, v in (raw.get('clip_rules') or {}).items()},
         method_knobs=knobs,
         clip_rule_methods=tuple(str(m) for m in raw.get('clip_rule_methods') or ()),
+        knob_reference={str(k): dict(v) for k, v in (raw.get('knob_reference') or {}).items()},
         image_methods=tuple(str(m) for m in raw.get('image_methods') or ()),
         image_lrs=tuple(float(v) for v in raw.get('image_lrs') or ()),
         image_epochs=tuple(int(v) for v in raw.get('image_epochs') or ()),
@@ -139,6 +146,15 @@ def grid_from_dict(raw: object, suite: Suite) -> SelectionGrid:
         raise SelectionError(f'{where}: the prompt methods need lrs and clip_rules')
     if grid.image_methods and not (grid.image_lrs and grid.image_epochs):
         raise SelectionError(f'{where}: image_methods need image_lrs and image_epochs')
+    unknown = [m for m in grid.knob_reference if m not in grid.prompt_methods]
+    if unknown:
+        raise SelectionError(f'{where}.knob_reference names {unknown}, not prompt methods '
+                             f'(keys of method_knobs)')
+    for name, ref in grid.knob_reference.items():
+        knob_keys = {k for knob in grid.method_knobs[name] for k in knob}
+        if set(ref) != knob_keys:
+            raise SelectionError(f'{where}.knob_reference[{name!r}] must give every key its '
+                                 f'knobs set, {sorted(knob_keys)}; got {sorted(ref)}')
     outside = [m for m in grid.clip_rule_methods if m not in grid.prompt_methods]
     if outside:
         raise SelectionError(f'{where}.clip_rule_methods must be prompt methods (keys of '
@@ -241,16 +257,18 @@ def final_choice(trials: Sequence[Tuple[str, Result]], rule: str,
 
 
 # -- trials ---------------------------------------------------------------------------
-def trial_suite(suite: Suite, method: str, setting: Setting) -> Suite:
-    """The suite of one trial: ``method`` alone, named by ``setting``, the setting's
-    options last among the training options of its last stage, in
-    ``WORK_DIR/<method>/``. The suite's variables keep their values (``{work_dir}``
-    still names the selection's work dir)."""
+def trial_suite(suite: Suite, method: str, setting: Setting,
+                name: Optional[Setting] = None) -> Suite:
+    """The suite of one trial: ``method`` alone, named by ``name`` (default: the
+    setting), the setting's options last among the training options of its last
+    stage, in ``WORK_DIR/<method>/``. The suite's variables keep their values
+    (``{work_dir}`` still names the selection's work dir)."""
     base = suite.method(method)
     last = base.stages[-1]
     options = tuple(cfg_option(k, v) for k, v in setting.items())
     stage = replace(last, train_options=last.train_options + options)
-    trial = replace(base, name=setting_name(setting), stages=base.stages[:-1] + (stage, ))
+    trial = replace(base, name=setting_name(setting if name is None else name),
+                    stages=base.stages[:-1] + (stage, ))
     return replace(suite, work_dir=str(Path(suite.work_dir) / slug(method)),
                    variables=suite.resolved_variables(), methods=(trial, ),
                    baselines=(), prepare=())
@@ -343,8 +361,13 @@ def run_trial(trial: Suite, launcher: Launcher = Launcher(),
 
 
 def _run_settings(suite: Suite, method: str, settings: Sequence[Setting],
-                  metric: str, run: TrialRunner) -> List[Result]:
-    trials = [trial_suite(suite, method, s) for s in settings]
+                  metric: str, run: TrialRunner,
+                  reference: Optional[Setting] = None) -> List[Result]:
+    """One trial per setting; ``reference`` values (knob_reference) complete each
+    setting where it does not set the key itself, without entering the trial's name."""
+    names = list(settings)
+    settings = [{**(reference or {}), **s} for s in settings]
+    trials = [trial_suite(suite, method, s, n) for s, n in zip(settings, names)]
     # Two settings in one folder would replace each other's runs at every resume.
     held: Dict[str, set] = {}
     for s, t in zip(settings, trials):
@@ -397,13 +420,15 @@ def run_selection(suite: Suite, grid: SelectionGrid,
     rules = shared_grid(grid)
     grids = {}
     for name in voters:
-        results = _run_settings(suite, name, [s for _, s in rules], grid.metric, run)
+        results = _run_settings(suite, name, [s for _, s in rules], grid.metric, run,
+                                grid.knob_reference.get(name))
         grids[name] = [(rule, r) for (rule, _), r in zip(rules, results)]
     rule, rule_means = shared_clip_rule(grids) if grids else (None, {})
     for name in prompt:
         if name not in grids:  # no say in the rule: its lrs under the rule only
             under = [(k, s) for k, s in rules if k == rule]
-            results = _run_settings(suite, name, [s for _, s in under], grid.metric, run)
+            results = _run_settings(suite, name, [s for _, s in under], grid.metric, run,
+                                    grid.knob_reference.get(name))
             grids[name] = [(k, r) for (k, _), r in zip(under, results)]
     summary = dict(title=suite.expand(suite.title), metric=grid.metric,
                    split=suite.split, seeds=list(suite.seeds),
@@ -412,7 +437,8 @@ def run_selection(suite: Suite, grid: SelectionGrid,
     for name in prompt:
         lr = best_lr(grids[name], rule).setting[grid.lr_key]
         knobs = _run_settings(suite, name, knob_settings(grid, name, lr, rule),
-                              grid.metric, run)
+                              grid.metric, run,
+                              grid.knob_reference.get(name))
         best = final_choice(grids[name], rule, knobs)
         summary['methods'][name] = dict(
             config=suite.method(name).stages[-1].config,

@@ -61,6 +61,8 @@ def test_every_row_applies_to_its_config(suite):
     assert reduced['model']['head']['loss']['variant'] == 'db'
     coop = merged(suite, 'CoOp (reference)')
     assert reduced['optim_wrapper'] == coop['optim_wrapper']  # CoOp's optimiser and lr
+    assert reduced['train_cfg'] == coop['train_cfg']
+    assert reduced['param_scheduler'] == coop['param_scheduler']
     random16 = merged(suite, "CoOp from 16 random tokens, ASL (DualCoOp's loss)")
     dualcoop = merged(suite, 'DualCoOp as configured (16 random tokens, local view, ASL)')
     head, dual = random16['model']['head'], dualcoop['model']['head']

@@ -339,3 +339,40 @@ def test_the_rule_is_chosen_by_its_methods_whoever_is_selected(loaded, tmp_path,
     with pytest.raises(SelectionError, match='clip_rule_methods must be prompt methods'):
         raw = Config.fromfile(str(REPO / SUITE)).to_dict()['selection']
         grid_from_dict(dict(raw, clip_rule_methods=['ERM']), suite)
+
+
+def test_lr_and_rule_trials_train_at_the_knob_reference(loaded, tmp_path, monkeypatch):
+    """The reference values are in each lr x rule trial's setting (and so in a chosen
+    setting), not in its folder name; a config holding a chosen knob does not move the
+    trials."""
+    suite, grid = loaded
+    suite = suite.select(work_dir=str(tmp_path / 'selection'))
+    monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
+    seen = {}
+
+    def run(trial):
+        stage = trial.methods[0].stages[-1]
+        if Path(trial.work_dir).name == 'coop':
+            seen[trial.methods[0].name] = list(stage.train_options)
+        # only the lr x rule trials score: the choice is one of them
+        return {'lt/mAP': 0.0 if 'weight_decay' in trial.methods[0].name else 30.0}
+    summary = run_selection(suite, grid, ['CoOp'], run=run)
+    ref = grid.knob_reference['CoOp']
+    choice = summary['methods']['CoOp']['choice']['setting']
+    assert {k: choice[k] for k in ref} == ref
+    name = 'lr=0.000125_max_norm=0.1'  # as before the reference existed
+    assert name in seen and 'optim_wrapper.optimizer.weight_decay=0.0001' in seen[name]
+    assert 'train_cfg.max_epochs=20' in seen[name]
+    # a knob trial's own values win over the reference
+    knob = next(n for n in seen if 'max_epochs=40' in n)
+    assert 'train_cfg.max_epochs=40' in seen[knob] and 'train_cfg.max_epochs=20' not in seen[knob]
+
+
+def test_the_knob_reference_must_cover_the_knob_keys(loaded):
+    suite, _ = loaded
+    raw = Config.fromfile(str(REPO / SUITE)).to_dict()['selection']
+    with pytest.raises(SelectionError, match="knob_reference\\['LMPT'\\] must give every"):
+        grid_from_dict(dict(raw, knob_reference=dict(raw['knob_reference'], LMPT={})),
+                       suite)
+    with pytest.raises(SelectionError, match='not prompt methods'):
+        grid_from_dict(dict(raw, knob_reference=dict(raw['knob_reference'], ERM={})), suite)

@@ -1,12 +1,11 @@
 # Prompt tuning on the offline world: SGD (momentum 0.9, weight decay 1e-4; LMPT's
 # optimiser), cosine, 20 epochs of the 1,142 train images at batch 32 (CPU minutes),
-# final-epoch evaluation. lr 5e-4 is CoOp's val choice; methods whose val choice differs
-# set their own (each offline config says how `make select` chose it).
-# One clipping rule for every prompt method, chosen on val by `make select`: the global
-# gradient norm at 0.1, the rule with the best mean over the four methods of their best
-# val mAP (the scores: work_dirs/selection/selection.md and the README). CLIP logits
-# have no bias, so the first steps of a sigmoid loss push every class's logit down at
-# once; unclipped steps wreck the prompts.
+# final-epoch evaluation, clipping at global norm 0.1: what `make select` first chose
+# (CoOp's lr and the clipping rule). The configs `make select` tunes set their own lr
+# and the rule it now chooses (norm 1.0; each offline config says how it was chosen);
+# the others (CoCoOp, the ablation variants, the few-shot CoOp base) keep these values.
+# CLIP logits have no bias, so the first steps of a sigmoid loss push every class's
+# logit down at once; unclipped steps wreck the prompts.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=5e-4, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=0.1))
