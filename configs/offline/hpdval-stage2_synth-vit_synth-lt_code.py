@@ -15,11 +15,14 @@ method_name = 'HP-DVAL'
 # The demo suite's code-form stage-1 run (configs/suites/offline_demo.py).
 load_from = 'work_dirs/demo/hp-dval-code-form/hpdval-stage1_synth-vit_synth-lt_code/epoch_8.pth'
 
+# Chosen: lr 1.25e-4 under the clipping rule (global norm 1.0), then alpha 0.25 and
+# top-32 among the knobs (scores: work_dirs/selection/selection.md and the README).
+# Stage 1's cycle (param_scheduler) spans this run's epochs.
 model = dict(
     _base_.hpdval_code_hpt_model,
-    head=dict(_base_.hpdval_code_hpt_head, loss=dict(logit_reg=dict(pos_scale=1.0))))
-# stage 1's cycle (param_scheduler) over this run's epochs
-optim_wrapper = dict(optimizer=dict(lr=2e-3))
+    head=dict(_base_.hpdval_code_hpt_head, alpha=0.25, local_topk=32,
+              loss=dict(logit_reg=dict(pos_scale=1.0))))
+optim_wrapper = dict(optimizer=dict(lr=1.25e-4), clip_grad=dict(max_norm=1.0))
 train_cfg = dict(max_epochs=20, val_interval=20)
 # The code's stage-2 EMA horizon, about 500 of its 49 x 72 steps (14%), over 20 x 72
 # steps here: decay 0.995 (horizon 200 steps).

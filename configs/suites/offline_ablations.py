@@ -120,4 +120,24 @@ _dualcoop_rows = [
         'model.head.loss.reduction=sum', 'model.head.loss.loss_weight=1.0']),
 ]
 
-methods = _lmpt_rows + _hpdval_rows + _loss_rows + _dualcoop_rows
+# HP-DVAL's code form (configs/offline/*_code.py) with and without the one input the
+# release gets wrong for a CLIP: its loaders do not normalise the images (ToTensor
+# only), the small CLIP was pretrained on normalised ones. Zero-shot rows: the code
+# form's stage-1 model at initialisation (its score, no training).
+_t = "HP-DVAL code form: CLIP's input normalisation"
+_code1 = 'configs/offline/hpdval-stage1_synth-vit_synth-lt_code.py'
+_code2 = 'configs/offline/hpdval-stage2_synth-vit_synth-lt_code.py'
+_normalised = ['model.data_preprocessor.mean=[122.7709383,116.7460125,104.0937362]',
+               'model.data_preprocessor.std=[68.5005327,66.6321579,70.3231630]']
+_code_rows = [
+    dict(name=f'code form, zero-shot{name}', table=_t, stages=[dict(
+        config=_code1, train=False, cfg_options=_clip + opts)])
+    for name, opts in (('', []), (', CLIP-normalised inputs', _normalised))
+] + [
+    dict(name=f'code form, stages 1 + 2{name}', table=_t, stages=[
+        dict(config=_code1, cfg_options=_clip + opts, tags=['images']),
+        dict(config=_code2, init_from_previous=True, cfg_options=_clip + opts)])
+    for name, opts in (('', []), (', CLIP-normalised inputs', _normalised))
+]
+
+methods = _lmpt_rows + _hpdval_rows + _loss_rows + _dualcoop_rows + _code_rows

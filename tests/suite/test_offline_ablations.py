@@ -32,11 +32,18 @@ def test_tables_and_rows(suite):
     tables = {}
     for m in suite.methods:
         tables.setdefault(m.table.split(':')[0].split(' (')[0], []).append(m)
-    assert set(tables) == {'LMPT', 'HP-DVAL', 'Losses for prompt tuning', 'DualCoOp'}
+    assert set(tables) == {'LMPT', 'HP-DVAL', 'Losses for prompt tuning', 'DualCoOp',
+                           'HP-DVAL code form'}
     assert suite.split == 'val' and suite.seeds == (0, ) and not suite.baselines
     zero_shot = [m for m in tables['HP-DVAL'] if not m.trained]
     assert len(zero_shot) == 8
     assert 'zero-shot dual view, alpha 1.0, top-8' in {m.name for m in zero_shot}
+    code = {m.name: m for m in tables['HP-DVAL code form']}
+    assert len(code) == 4 and sum(not m.trained for m in code.values()) == 2
+    norm = merged(suite, 'code form, stages 1 + 2, CLIP-normalised inputs', 1)
+    plain = merged(suite, 'code form, stages 1 + 2', 1)
+    assert plain['model']['data_preprocessor']['std'] == [255.0] * 3  # the release's
+    assert norm['model']['data_preprocessor']['mean'][0] == pytest.approx(122.7709383)
     weights = {o.split('=')[1] for m in tables['LMPT'] for o in m.stages[0].cfg_options
                if 'cse_loss.loss_weight' in o}
     assert weights == {'0', '1', '3', '10', '30', '100'}
@@ -92,7 +99,7 @@ def test_every_row_has_its_own_work_dirs_and_untrained_rows_test_on_val(suite):
     runner = SuiteRunner(suite)
     lines = [shlex.split(line) for line in runner.dry_run()]
     tests = [a for a in lines if a[1] == 'tools/test.py']
-    assert len(tests) == 8  # the zero-shot rows; trained rows are scored on validation
+    assert len(tests) == 8 + 2  # the zero-shot rows; trained rows are scored on validation
     for argv in tests:
         assert argv[3] == 'none'
         assert 'test_dataloader.dataset.ann_file=lt_val.txt' in argv
