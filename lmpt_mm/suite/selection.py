@@ -399,6 +399,25 @@ def _chosen(name: str, best: Result) -> dict:
     return dict(setting=best.setting, score=best.score)
 
 
+def _merge_earlier(path: Path, summary: dict) -> None:
+    """Keep in ``summary`` the choices an earlier selection in the same work dir made
+    for methods this one did not select, so that selecting some methods does not drop
+    the others': image methods always, prompt methods if chosen under the same clipping
+    rule (a selection of image methods alone carries the earlier rule over)."""
+    try:
+        earlier = json.loads(path.read_text())
+        methods = dict(earlier['methods'])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    rule = earlier.get('clip_rule')
+    if summary['clip_rule'] is None and rule is not None:
+        summary.update(clip_rule=rule, clip_rule_means=earlier.get('clip_rule_means', {}),
+                       clip_rule_methods=earlier.get('clip_rule_methods', []))
+    kept = {name: m for name, m in methods.items() if name not in summary['methods'] and (
+        'image_grid' in m or rule is not None and rule == summary['clip_rule'])}
+    summary['methods'] = dict(kept, **summary['methods'])
+
+
 def run_selection(suite: Suite, grid: SelectionGrid,
                   methods: Optional[Sequence[str]] = None,
                   run: Optional[TrialRunner] = None) -> dict:
@@ -454,6 +473,7 @@ def run_selection(suite: Suite, grid: SelectionGrid,
             choice=_chosen(name, best))
     out = Path(suite.work_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _merge_earlier(out / 'selection.json', summary)
     (out / 'selection.json').write_text(json.dumps(summary, indent=1, default=str) + '\n')
     (out / 'selection.md').write_text(selection_markdown(summary))
     return summary

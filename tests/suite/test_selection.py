@@ -376,3 +376,28 @@ def test_the_knob_reference_must_cover_the_knob_keys(loaded):
                        suite)
     with pytest.raises(SelectionError, match='not prompt methods'):
         grid_from_dict(dict(raw, knob_reference=dict(raw['knob_reference'], ERM={})), suite)
+
+
+def test_selecting_some_methods_keeps_the_others_choices(loaded, tmp_path, monkeypatch):
+    suite, grid = loaded
+    suite = suite.select(work_dir=str(tmp_path / 'selection'))
+    monkeypatch.setattr('lmpt_mm.suite.selection.check_inputs', lambda *args: None)
+
+    def run(trial):
+        return {'lt/mAP': 40.0 if 'max_norm=0.1' in trial.methods[0].name else 30.0}
+    run_selection(suite, grid, ['CoOp', 'ERM'], run=run)
+    summary = run_selection(suite, grid, ['LMPT'], run=run)
+    assert list(summary['methods']) == ['CoOp', 'ERM', 'LMPT']
+    saved = json.loads((tmp_path / 'selection' / 'selection.json').read_text())
+    assert list(saved['methods']) == ['CoOp', 'ERM', 'LMPT']
+    assert '## CoOp' in (tmp_path / 'selection' / 'selection.md').read_text()
+    # the image methods alone keep the rule the prompt methods were chosen under
+    assert run_selection(suite, grid, ['DB-Focal'], run=run)['clip_rule'] == 'max_norm=0.1'
+
+    def other(trial):  # now the rule changes: earlier prompt choices no longer hold
+        return {'lt/mAP': 40.0 if 'clip_grad=None' in trial.methods[0].name else 30.0}
+    monkeypatch.chdir(tmp_path)
+    changed = run_selection(suite.select(work_dir=str(tmp_path / 'selection')), grid,
+                            ['DualCoOp'], run=other)
+    assert changed['clip_rule'] == 'none'
+    assert set(changed['methods']) == {'ERM', 'DB-Focal', 'DualCoOp'}
