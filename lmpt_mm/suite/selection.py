@@ -366,7 +366,8 @@ def _run_settings(suite: Suite, method: str, settings: Sequence[Setting],
     """One trial per setting; ``reference`` values (knob_reference) complete each
     setting where it does not set the key itself, without entering the trial's name."""
     names = list(settings)
-    settings = [{**(reference or {}), **s} for s in settings]
+    settings = [dict(s, **{k: v for k, v in (reference or {}).items() if k not in s})
+                for s in settings]
     trials = [trial_suite(suite, method, s, n) for s, n in zip(settings, names)]
     # Two settings in one folder would replace each other's runs at every resume.
     held: Dict[str, set] = {}
