@@ -6,5 +6,5 @@ from .model_wrappers import DeviceAgnosticDDP
 from .one_cycle import OneCycleLRFromOptimizer, OneCycleMomentum, one_cycle_momentum
 
 __all__ = ['ClassStatsHook', 'DeviceAgnosticDDP', 'EpochSeedHook', 'FeatureCacheHook',
-           'OneCycleLRFromOptimizer', 'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed', 'feature_cache',
-           'one_cycle_momentum']
+           'OneCycleLRFromOptimizer', 'OneCycleMomentum', 'SafeCheckpointHook', 'epoch_seed',
+           'feature_cache', 'one_cycle_momentum']
