@@ -391,6 +391,8 @@ def _select_settings(raw: object, methods: Sequence[str], path: str
     for key in ('suite', 'work_dir'):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise SuiteError(f'{where} needs {key}=<path>')
+    if not Path(raw['suite']).is_file():  # before prepare and stage 1 run, not after
+        raise SuiteError(f'{where}: selection suite config {raw["suite"]} not found')
     chosen = _strings(raw.get('methods'), f'{where}.methods')
     unknown = [m for m in chosen if m not in methods]
     if not chosen or unknown:

@@ -85,6 +85,9 @@ def test_select_settings_is_checked_when_the_suite_loads(world):
     with pytest.raises(SuiteError, match='needs work_dir'):
         suite_from_dict(dict(raw, select_settings=dict(raw['select_settings'],
                                                        work_dir='')))
+    with pytest.raises(SuiteError, match='selection suite config .*nope.py not found'):
+        suite_from_dict(dict(raw, select_settings=dict(raw['select_settings'],
+                                                       suite='nope.py')))
     with pytest.raises(SuiteError, match='keep one'):
         suite_from_dict(dict(raw, settings='x/selection.json'))
     with pytest.raises(SuiteError, match='unknown field'):
