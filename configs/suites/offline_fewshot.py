@@ -1,6 +1,7 @@
 # The offline few-shot demo (`make fewshot-demo`): the multi-label few-shot protocol of
 # HP-DVAL's Table II on the offline world (14 base / 6 novel classes, 10 episodes per K
-# in {1, 5}) for zero-shot CLIP, CoOp and HP-DVAL; tools/fewshot.py per method
+# in {1, 5}) for zero-shot CLIP, CoOp and HP-DVAL (the paper's equations and the HP-DVAL
+# code's computation, configs/offline/fewshot/*_code.py); tools/fewshot.py per method
 # (resumable per episode). The world and the small CLIP are the offline demo's; the
 # configs in configs/offline/fewshot/ read them from their default paths.
 #   python tools/run_suite.py configs/suites/offline_fewshot.py
@@ -19,5 +20,6 @@ methods = [
     dict(name=name, stages=[dict(config=f'configs/offline/fewshot/{stem}.py')])
     for name, stem in (('Zero-shot CLIP', 'zeroshot-clip_synth-vit_synth-fs'),
                        ('CoOp', 'coop_synth-vit_synth-fs'),
-                       ('HP-DVAL', 'hpdval_synth-vit_synth-fs'))
+                       ('HP-DVAL', 'hpdval_synth-vit_synth-fs'),
+                       ('HP-DVAL (code form)', 'hpdval_synth-vit_synth-fs_code'))
 ]

@@ -69,8 +69,49 @@ def test_fewshot_configs_found():
     for ds in ('voc2007', 'coco2014'):
         for method in ('hpdval', 'coop', 'zeroshot-clip'):
             assert f'{method}_vit-b16_{ds}-fs.py' in names
-    assert {'hpdval_synth-vit_synth-fs.py', 'coop_synth-vit_synth-fs.py',
-            'zeroshot-clip_synth-vit_synth-fs.py'} <= names
+        assert f'hpdval_vit-b16_{ds}-fs_paper.py' in names
+    assert {'hpdval_synth-vit_synth-fs.py', 'hpdval_synth-vit_synth-fs_code.py',
+            'coop_synth-vit_synth-fs.py', 'zeroshot-clip_synth-vit_synth-fs.py'} <= names
+
+
+CODE_FORM = [p for p in TOP_LEVEL if p.name.startswith('hpdval_') and (
+    p.name.endswith('_code.py') or '_vit-b16_' in p.name and '_paper' not in p.name)]
+
+
+@pytest.mark.parametrize('path', CODE_FORM, ids=cid)
+def test_code_form_fewshot_follows_the_release(path):
+    """The HP-DVAL code's few-shot computation (jiexuanyan/hp_dval fsl_runner.py,
+    fsl_eval.py, utils/engine_fsl_val_TF.py): CLIP's own visual tower scored with the
+    code's class-normalised dual-view score, text tower and prompt frozen in both the
+    base training and the adaptation, inputs not normalised, RandAugment (base: after a
+    Cutout), the base model trained with a OneCycle, AdamW and an EMA."""
+    cfg = Config.fromfile(str(path))
+    (base_path, ) = cfg.fewshot.base_stages
+    base = Config.fromfile(osp.join(path.parent, base_path))
+    for c, alpha, topk in ((cfg, 0.5, 16), (base, 0.4, 32)):
+        head = c.model.head
+        assert c.model.type == 'HPDVALClassifier' and c.model.backbone.type == (
+            'CLIPImageEncoder') and c.model.get('neck') is None
+        assert head.similarity == 'dot' and head.normalize_over_classes
+        assert head.alpha_weights == 'local' and (head.alpha, head.local_topk) == (alpha,
+                                                                                   topk)
+        assert head.train_text_encoder is False and head.template == 'a photo of a {}.'
+        assert list(c.model.data_preprocessor.mean) == [0.0] * 3
+        assert list(c.model.data_preprocessor.std) == [255.0] * 3
+        assert c.model.head.loss.type == 'AsymmetricLoss'
+    augment = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    assert augment[2:] == ['RandAugment', 'PackInputs'] and 'RandomFlip' not in augment
+    augment = [t['type'] for t in base.train_dataloader.dataset.pipeline]
+    assert augment[2:] == ['Cutout', 'RandAugment', 'PackInputs']
+    assert base.train_dataloader.batch_size == base.auto_scale_lr.base_batch_size == 32
+    assert [s['type'] for s in base.param_scheduler] == ['OneCycleLRFromOptimizer',
+                                                         'OneCycleMomentum']
+    assert base.optim_wrapper.paramwise_cfg.flat_decay_mult == 0.0
+    assert base.custom_hooks[-1]['type'] == 'EMAFromStartHook'
+    if '_vit-b16_' in path.name:  # the release's values; offline: shortened (config)
+        assert base.train_cfg.max_epochs == 18 and base.custom_hooks[-1][
+            'momentum'] == pytest.approx(0.002)
+        assert base.optim_wrapper.optimizer.lr == 1e-5
 
 
 @pytest.mark.parametrize('path', TOP_LEVEL, ids=cid)

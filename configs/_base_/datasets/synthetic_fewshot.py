@@ -28,6 +28,24 @@ test_pipeline = [
     dict(type='PackInputs', meta_keys=_base_.meta_keys),
 ]
 
+# The HP-DVAL code's few-shot inputs (fewshot_multilabel_common.py) at the world's size.
+code_base_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(32, 32)),
+    dict(type='Cutout', shape=16, pad_val=128, prob=1.0), _base_.code_randaugment,
+    dict(type='PackInputs', meta_keys=_base_.code_meta_keys),
+]
+code_adapt_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(32, 32)), _base_.code_randaugment,
+    dict(type='PackInputs', meta_keys=_base_.code_meta_keys),
+]
+code_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(32, 32)),
+    dict(type='PackInputs', meta_keys=_base_.code_meta_keys),
+]
+
 train_dataloader = dict(
     _delete_=True, batch_size=32, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
