@@ -20,8 +20,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = 'configs/suites/offline_demo_reduced.py'
-METHODS = ['Zero-shot CLIP', 'CoOp', 'DualCoOp', 'LMPT', 'HP-DVAL', 'HP-DVAL (code form)', 'ERM',
-           'DB-Focal']
+METHODS = ['Zero-shot CLIP', 'CoOp', 'CoCoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
+           'HP-DVAL (code form)', 'ERM', 'DB-Focal']
 # The longest file of the suite: `make test` starts it first (tests/conftest.py).
 pytestmark = pytest.mark.critical_path
 
