@@ -7,7 +7,9 @@ title = 'offline world (synthetic LT, VOC-LT class counts)'
 work_dir = 'work_dirs/demo'
 variables = dict(clip='{work_dir}/clip_synth.pt')
 seeds = [0, 1, 2]
-baselines = [dict(name='Zero-shot CLIP', label='zero-shot'), 'CoOp']
+# ERM and LTML: the references of the papers' ResNet rows (HP-DVAL Table I) and of LMPT's
+# "beats the state of the art" (LTML).
+baselines = [dict(name='Zero-shot CLIP', label='zero-shot'), 'CoOp', 'ERM', 'LTML']
 train_ann = '{data}/lt_train.txt'
 # Training validates on lt_val.txt and checks the test images too (EvalImagesCheckHook),
 # so it needs all three loaders pointed at the world; a test only the test loader.
@@ -64,5 +66,9 @@ methods = [
     dict(name='DB-Focal',
          stages=[dict(config='configs/offline/resnet18_db-focal_synth-lt.py', seeded=True,
                       tags=['images'])]),
+] + [
+    dict(name=name, stages=[dict(config=f'configs/offline/resnet18_{stem}_synth-lt.py',
+                                 seeded=True, tags=['images'])])
+    for name, stem in (('ASL', 'asl'), ('RW', 'rw'), ('LTML', 'ltml'))
 ]
 jobs = 1

@@ -21,7 +21,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SUITE = 'configs/suites/offline_demo_reduced.py'
 METHODS = ['Zero-shot CLIP', 'CoOp', 'CoCoOp', 'DualCoOp', 'LMPT', 'HP-DVAL',
-           'HP-DVAL (code form)', 'ERM', 'DB-Focal']
+           'HP-DVAL (code form)', 'ERM', 'LTML']
 # The longest file of the suite: `make test` starts it first (tests/conftest.py).
 pytestmark = pytest.mark.critical_path
 
