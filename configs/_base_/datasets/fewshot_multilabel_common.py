@@ -23,9 +23,8 @@ test_pipeline = [
 # not normalised (the model's data preprocessor divides by 255, as ToTensor()). Base
 # training adds Cutout (half the side) then RandAugment (`fsl_runner.py` 84-85 COCO,
 # 132-133 VOC), the support sets RandAugment only (`utils/engine_fsl_val_TF.py` 127
-# COCO, 162 VOC).
-# MMPretrain's RandAugment stands in for the `randaugment` package and the cutout is
-# grey (configs/_base_/methods/hpdval.py).
+# COCO, 162 VOC). MMPretrain's RandAugment stands in for the `randaugment` package and
+# the cutout is grey (configs/_base_/methods/hpdval.py).
 code_meta_keys = ('sample_idx', 'img_path', 'ori_shape', 'img_shape')
 code_randaugment = dict(type='RandAugment', policies='timm_increasing', num_policies=2,
                         total_level=10, magnitude_level=9, magnitude_std=0.5,
