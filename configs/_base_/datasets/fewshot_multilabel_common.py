@@ -19,30 +19,18 @@ test_pipeline = [
     dict(type='PackInputs', meta_keys=meta_keys),
 ]
 # The HP-DVAL code's few-shot inputs (its `fsl_runner.py` / `utils/engine_fsl_val_TF.py`;
-# the code-form configs of configs/hpdval/fewshot/): 224 x 224 resize, no flip, pixels
-# not normalised (the model's data preprocessor divides by 255, as ToTensor()). Base
-# training adds Cutout (half the side) then RandAugment (`fsl_runner.py` 84-85 COCO,
-# 132-133 VOC), the support sets RandAugment only (`utils/engine_fsl_val_TF.py` 127
-# COCO, 162 VOC). MMPretrain's RandAugment stands in for the `randaugment` package and
-# the cutout is grey (configs/_base_/methods/hpdval.py).
+# the code-form configs of configs/hpdval/fewshot/): base training and test take the
+# long-tailed code form's pipelines (configs/_base_/methods/hpdval.py: 224 x 224, Cutout
+# then RandAugment for training, pixels not normalised; `fsl_runner.py` 84-85 COCO,
+# 132-133 VOC); the support sets RandAugment only (`utils/engine_fsl_val_TF.py` 127
+# COCO, 162 VOC). MMPretrain's RandAugment stands in for the `randaugment` package.
 code_meta_keys = ('sample_idx', 'img_path', 'ori_shape', 'img_shape')
 code_randaugment = dict(type='RandAugment', policies='timm_increasing', num_policies=2,
                         total_level=10, magnitude_level=9, magnitude_std=0.5,
                         hparams=dict(pad_val=128))
-code_base_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bilinear'),
-    dict(type='Cutout', shape=112, pad_val=128, prob=1.0), code_randaugment,
-    dict(type='PackInputs', meta_keys=code_meta_keys),
-]
 code_adapt_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(224, 224), interpolation='bilinear'), code_randaugment,
-    dict(type='PackInputs', meta_keys=code_meta_keys),
-]
-code_test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(224, 224), interpolation='bilinear'),
     dict(type='PackInputs', meta_keys=code_meta_keys),
 ]
 train_dataloader = dict(

@@ -28,7 +28,8 @@ test_pipeline = [
     dict(type='PackInputs', meta_keys=_base_.meta_keys),
 ]
 
-# The HP-DVAL code's few-shot inputs (fewshot_multilabel_common.py) at the world's size.
+# The HP-DVAL code's few-shot inputs (fewshot_multilabel_common.py) at the world's size:
+# base training, support sets, test.
 code_base_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(32, 32)),

@@ -17,9 +17,10 @@ method_name = 'HP-DVAL base (code form)'
 
 model = dict(head=dict(_base_.hpdval_code_head, train_text_encoder=False, alpha=0.4,
                        local_topk=32, classes=_base_.base_classes, loss=_base_.asl_loss))
-train_dataloader = dict(batch_size=32, dataset=dict(pipeline=_base_.code_base_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=_base_.code_test_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=_base_.code_test_pipeline))
+train_dataloader = dict(batch_size=32,
+                        dataset=dict(pipeline=_base_.hpdval_code_train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=_base_.hpdval_code_test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=_base_.hpdval_code_test_pipeline))
 train_cfg = dict(max_epochs=18, val_interval=18)
 auto_scale_lr = dict(base_batch_size=32)
 custom_hooks = _base_.custom_hooks + [_base_.hpdval_code_ema_hook]

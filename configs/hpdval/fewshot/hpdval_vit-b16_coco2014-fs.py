@@ -21,7 +21,7 @@ model = dict(head=dict(_base_.hpdval_code_head, train_text_encoder=False,
 train_dataloader = dict(_base_.support_dataloader,
                         dataset=dict(_base_.support_dataloader['dataset'],
                                      pipeline=_base_.code_adapt_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=_base_.code_test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=_base_.hpdval_code_test_pipeline))
 val_dataloader = None
 val_evaluator = None
 auto_scale_lr = dict(base_batch_size=64)
