@@ -1,8 +1,8 @@
 # RW baseline on the offline world: the ERM network and schedule (resnet18_erm_synth-lt.py)
 # with BCE re-weighted per class by sqrt(N / n_i) as the DB-loss code weights it
 # (configs/resnet50/resnet50_rw_voc-lt.py; the world has VOC-LT's class counts).
-# lr 0.2 and ERM's 12-epoch schedule: chosen on val by `make select` (the ResNets' shared
-# 8-trial grid; scores: the selection's selection.md and the README).
+# lr and schedule: ERM's, which is also RW's best trial of `make select`'s ResNet grid
+# (scores: the selection's selection.md and the README).
 _base_ = ['./resnet18_erm_synth-lt.py']
 method_name = 'RW'
 
@@ -13,4 +13,3 @@ model = dict(
                         class_freq=_base_.train_class_freq,
                         neg_class_freq=_base_.train_neg_class_freq,
                         loss_weight=rw_scale / _base_.num_classes)))
-optim_wrapper = dict(optimizer=dict(lr=0.2))

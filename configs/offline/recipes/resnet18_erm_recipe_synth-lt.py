@@ -1,5 +1,5 @@
 # Recipe smoke: the real ERM recipe (configs/resnet50/resnet50_erm_voc-lt.py, the
-# DB-loss paper's) on the offline world. Changed: the model (the offline half-width
+# DB-loss paper's) on the offline world. Changed: the model (the offline quarter-width
 # CIFAR ResNet-18 from scratch; no ImageNet ResNet-50 offline) and the data (synthetic
 # world, 32px). SGD lr 0.02, momentum 0.9, weight decay 1e-4, clipping at norm 35, 8
 # epochs with steps at 5 and 7 and a 1-epoch linear warmup from lr/3, batch 32, BCE as
