@@ -46,7 +46,8 @@ test-fast: setup
 	$(PY) -m pytest tests -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 # The offline demo is one comparison suite (configs/suites/offline_demo.py); extra
-# tools/run_suite.py options in DEMO_ARGS (e.g. DEMO_ARGS="--jobs 2").
+# tools/run_suite.py options in DEMO_ARGS (e.g. DEMO_ARGS="--jobs 1": one run at a time
+# instead of the suite's two).
 demo: setup
 	$(PY) tools/run_suite.py configs/suites/offline_demo.py $(DEMO_ARGS)
 

@@ -1,15 +1,15 @@
 # ERM baseline on the offline world, scaled down: a CIFAR-style ResNet-18 of quarter
 # width (16 base channels; 0.7 M parameters) trained from scratch (no ImageNet weights
-# offline) with BCE, uniform sampling. Quarter width keeps `make demo` (15 ResNet runs
-# of 3 seeds) within its 20 minutes on 2 cores: a training step costs a third of the
+# offline) with BCE, uniform sampling. Quarter width keeps `make demo` (five ResNets,
+# 3 seeds each) within its 20 minutes on 2 cores: a training step costs a third of the
 # half-width net's, which scored a few points more on val (README, "The offline demo").
 # lr and schedule chosen on the validation split (lt_val.txt) by `make select`
 # (tools/select_offline.py; the ResNets share an 8-trial grid, seed 0: SGD lr {0.0125,
 # 0.05, 0.2, 0.8} x {8, 12} epochs of cosine decay): lr 0.8, 12 epochs (scores:
 # work_dirs/selection/selection.md and the README). Both sit at the edge of the grid:
-# the ResNets are under-trained (val still rises from 8 to 12 epochs), and 12 epochs
-# is what `make demo` affords. DB-Focal, ASL and RW share the choice
-# (each its own best trial).
+# the ResNets are under-trained (val still rises from 8 to 12 epochs); the grid stops
+# at 12 epochs to keep `make demo` within its 20 minutes. DB-Focal, ASL and RW share
+# the choice (each its own best trial).
 _base_ = [
     '../_base_/datasets/synthetic_lt.py', '../_base_/default_runtime.py',
     '../_base_/methods/dbloss_baselines.py'
