@@ -41,7 +41,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--only', nargs='+', default=None, metavar='METHOD',
                    help='run only these methods (names as in the suite)')
     p.add_argument('--jobs', type=_positive_int, default=None,
-                   help="methods run at once (default: the suite's, usually 1)")
+                   help="runs at once: a method's shared stages, or one seed of it "
+                        "(default: the suite's)")
     p.add_argument('--launcher', choices=LAUNCHERS, default='none')
     p.add_argument('--gpus', type=_positive_int, default=1,
                    help='processes (GPUs) per run with --launcher pytorch / slurm')

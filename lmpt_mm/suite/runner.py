@@ -12,9 +12,14 @@ itself.
 
 Failures. A failing step is reported with its log; the steps that need it are skipped,
 the other methods go on (``fail_fast`` stops starting new steps), and the comparison
-covers the methods that finished. Methods run ``jobs`` at a time (each method's steps
-in order); with more than one, each run gets ``cores // jobs`` threads unless
-``OMP_NUM_THREADS`` is set, and with ``--launcher pytorch`` its own port.
+covers the methods that finished.
+
+Scheduling. ``jobs`` runs go at a time. The unit of work is a method's steps that run
+once (e.g. HP-DVAL's stage 1), or one seed's steps (train, then test): units start in
+plan order as soon as the steps they need have ended, so one method's seeds run side by
+side once its shared stages are done. With more than one job each run gets
+``cores // jobs`` threads unless ``OMP_NUM_THREADS`` is set, and with ``--launcher
+pytorch`` its own port.
 """
 from __future__ import annotations
 
@@ -137,6 +142,7 @@ class SuiteRunner:
         self._t0 = time.time()
         self._durations: Dict[tuple, List[float]] = {}
         self._stop = False
+        self._bad: set = set()  # indices of the steps that failed or were blocked
 
     # -- progress ---------------------------------------------------------------
     def _fmt(self, seconds: float) -> str:
@@ -242,13 +248,14 @@ class SuiteRunner:
     def _run_chain(self, chain: List[Step], slot: int, remaining: List[Step]
                    ) -> List[StepOutcome]:
         outcomes: List[StepOutcome] = []
-        bad: set = set()
         for step in chain:
-            if self._stop or any(i in bad for i in step.after):
-                bad.add(step.index)
-                outcomes.append(StepOutcome(step, 'blocked'))
-                with self._lock:
+            with self._lock:
+                blocked = self._stop or any(i in self._bad for i in step.after)
+                if blocked:
+                    self._bad.add(step.index)
                     remaining.remove(step)
+            if blocked:
+                outcomes.append(StepOutcome(step, 'blocked'))
                 continue
             outcome = self._run_step(step, slot)
             with self._lock:
@@ -257,8 +264,9 @@ class SuiteRunner:
                     self._durations.setdefault(
                         (step.method, step.stage.config, step.action), []).append(
                             outcome.seconds)
+                elif outcome.status == 'failed':
+                    self._bad.add(step.index)
             if outcome.status == 'failed':
-                bad.add(step.index)
                 if self.fail_fast:
                     self._stop = True
                 self._line(step, f'FAILED: {outcome.error}', remaining)
@@ -284,21 +292,53 @@ class SuiteRunner:
         self._t0 = time.time()
         self.prepare()
         remaining = [s for chain in self.chains for s in chain]
-        result = SuiteOutcome(self.suite)
-        slots = list(range(self.jobs))
-        slot_lock = threading.Lock()
+        planned = {s.index for s in remaining}
+        pending = [unit for chain in self.chains for unit in work_units(chain)]
+        ended: set = set()
+        outcomes: List[StepOutcome] = []
+        ready = threading.Condition()
 
-        def worker(chain: List[Step]) -> List[StepOutcome]:
-            with slot_lock:
-                slot = slots.pop(0)
-            try:
-                return self._run_chain(chain, slot, remaining)
-            finally:
-                with slot_lock:
-                    slots.append(slot)
+        def needs(unit: List[Step]) -> set:
+            own = {s.index for s in unit}
+            return {i for s in unit for i in s.after if i in planned and i not in own}
+
+        def take() -> Optional[List[Step]]:
+            with ready:
+                while pending:
+                    unit = next((u for u in pending if needs(u) <= ended), None)
+                    if unit is not None:
+                        pending.remove(unit)
+                        return unit
+                    ready.wait()
+                return None
+
+        def worker(slot: int) -> None:
+            while (unit := take()) is not None:
+                try:
+                    done = self._run_chain(unit, slot, remaining)
+                finally:
+                    with ready:
+                        ended.update(s.index for s in unit)
+                        ready.notify_all()
+                with ready:
+                    outcomes.extend(done)
 
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for outcomes in pool.map(worker, self.chains):
-                result.outcomes += outcomes
+            for future in [pool.submit(worker, slot) for slot in range(self.jobs)]:
+                future.result()
+        result = SuiteOutcome(self.suite)
+        result.outcomes = sorted(outcomes, key=lambda o: o.step.index)
         return result
+
+
+def work_units(chain: List[Step]) -> List[List[Step]]:
+    """A method's chain cut into units that may run side by side: its steps that run
+    once, then each seed's steps (consecutive steps of one seed stay together)."""
+    units: List[List[Step]] = []
+    for step in chain:
+        if units and units[-1][-1].seed == step.seed:
+            units[-1].append(step)
+        else:
+            units.append([step])
+    return units
 

@@ -48,7 +48,8 @@ A suite is an MMEngine config file (``configs/suites/*.py``) with these fields:
     the one tested (``tested=<index>`` chooses another). ``init_from_previous``
     starts a stage from the previous stage's last checkpoint (``load_from``).
 ``jobs``
-    Methods run at once by default (``--jobs`` overrides it).
+    Runs at once by default (``--jobs`` overrides it): a method's stages that run once,
+    or one seed's train and test (:mod:`lmpt_mm.suite.runner`).
 ``replicates``
     An outer random factor, e.g. the pretrained CLIP: a list of
     ``dict(name=..., variables=dict(...), work_dir=None)``. The whole suite (prepare,
