@@ -71,7 +71,7 @@ methods = [
                                  seeded=True, tags=['images'])])
     for name, stem in (('ASL', 'asl'), ('RW', 'rw'), ('LTML', 'ltml'))
 ]
-# Two methods at a time (cores // 2 threads each): on two cores, two one-thread runs
+# Two runs at a time (cores // 2 threads each): on two cores, two one-thread runs
 # finish the demo sooner than one two-thread run at a time, as each run's start-up
 # (imports, config, data) is single-threaded and the prompt methods' small steps gain
 # little from a second thread.

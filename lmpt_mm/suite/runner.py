@@ -245,10 +245,10 @@ class SuiteRunner:
             return True
         return False
 
-    def _run_chain(self, chain: List[Step], slot: int, remaining: List[Step]
-                   ) -> List[StepOutcome]:
+    def _run_unit(self, unit: List[Step], slot: int, remaining: List[Step]
+                  ) -> List[StepOutcome]:
         outcomes: List[StepOutcome] = []
-        for step in chain:
+        for step in unit:
             with self._lock:
                 blocked = self._stop or any(i in self._bad for i in step.after)
                 if blocked:
@@ -290,6 +290,7 @@ class SuiteRunner:
     def run(self) -> SuiteOutcome:
         """Prepare, then every method's steps; returns what happened (no comparison)."""
         self._t0 = time.time()
+        self._bad.clear()
         self.prepare()
         remaining = [s for chain in self.chains for s in chain]
         planned = {s.index for s in remaining}
@@ -315,7 +316,7 @@ class SuiteRunner:
         def worker(slot: int) -> None:
             while (unit := take()) is not None:
                 try:
-                    done = self._run_chain(unit, slot, remaining)
+                    done = self._run_unit(unit, slot, remaining)
                 finally:
                     with ready:
                         ended.update(s.index for s in unit)
