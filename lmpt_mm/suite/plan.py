@@ -56,11 +56,19 @@ class LastCheckpoint:
     work_dir: Path
 
     def resolve(self) -> str:
+        """The file ``last_checkpoint`` names; in a work dir copied or moved from
+        elsewhere (MMEngine writes absolute paths) the file of that name inside it, as
+        ``--resume auto`` reads it (:mod:`lmpt_mm.engine.work_dir_checkpoints`)."""
         pointer = self.work_dir / 'last_checkpoint'
         if not pointer.is_file():
             raise FileNotFoundError(f'{self.work_dir} has no last_checkpoint: did its '
                                     'training finish?')
-        return pointer.read_text().strip()
+        target = pointer.read_text().strip()
+        here = self.work_dir.resolve()
+        local = self.work_dir / Path(target).name
+        if target and here not in Path(target).resolve().parents and local.is_file():
+            return str(local)
+        return target
 
     def shell(self) -> str:
         return f'"$(cat {shlex.quote(str(self.work_dir / "last_checkpoint"))})"'
