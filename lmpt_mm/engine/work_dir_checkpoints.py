@@ -181,26 +181,35 @@ class ResumeOutsideWorkDirError(ValueError):
     """``last_checkpoint`` names a checkpoint of another work dir."""
 
 
-def _inside_work_dir(work_dir: str, pointer: str, target: str) -> str:
-    """``target`` if it lies in ``work_dir``; else the file of the same name there.
+def checkpoint_in_work_dir(work_dir: str, target: str) -> Optional[str]:
+    """``target`` if it lies in ``work_dir``; else the file of the same name there,
+    or None when there is none.
 
-    A copied work dir keeps the original's absolute ``last_checkpoint``: following it
-    would resume (and then write next to) another run's checkpoints.
+    A copied or moved work dir keeps the original's absolute ``last_checkpoint``:
+    following it would read (or resume next to) another run's checkpoints.
     """
     here = osp.realpath(work_dir)
     if osp.commonpath([here, osp.realpath(target)]) == here:
         return target
     local = osp.join(work_dir, osp.basename(target))
-    if osp.isfile(local):
+    return local if osp.isfile(local) else None
+
+
+def _inside_work_dir(work_dir: str, pointer: str, target: str) -> str:
+    """:func:`checkpoint_in_work_dir` for ``--resume auto``: says when it reads the
+    local file instead, and refuses a checkpoint of another work dir."""
+    local = checkpoint_in_work_dir(work_dir, target)
+    if local is None:
+        raise ResumeOutsideWorkDirError(
+            f'{pointer} names {target}, outside the work dir {work_dir} (copied or moved '
+            f'from there?), and {work_dir} holds no {osp.basename(target)}: --resume '
+            "auto only resumes the work dir's own checkpoints. Pass --resume "
+            f'{target} to continue from that file explicitly, or fix {pointer}.')
+    if local != target:
         print_log(f'{pointer} names {target}, outside this work dir (copied or moved '
                   f'from there?): resuming from {local}, the file of that name here.',
                   logger='current', level=30)
-        return local
-    raise ResumeOutsideWorkDirError(
-        f'{pointer} names {target}, outside the work dir {work_dir} (copied or moved '
-        f'from there?), and {work_dir} holds no {osp.basename(target)}: --resume auto '
-        "only resumes the work dir's own checkpoints. Pass --resume "
-        f'{target} to continue from that file explicitly, or fix {pointer}.')
+    return local
 
 
 # -- which config wrote a checkpoint ----------------------------------------------

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from lmpt_mm.engine.work_dir_checkpoints import checkpoint_in_work_dir
+
 from .spec import Method, Stage, Suite, folder_name as slug, options_of
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')
@@ -64,11 +66,9 @@ class LastCheckpoint:
             raise FileNotFoundError(f'{self.work_dir} has no last_checkpoint: did its '
                                     'training finish?')
         target = pointer.read_text().strip()
-        here = self.work_dir.resolve()
-        local = self.work_dir / Path(target).name
-        if target and here not in Path(target).resolve().parents and local.is_file():
-            return str(local)
-        return target
+        if not target:
+            return target
+        return checkpoint_in_work_dir(str(self.work_dir), target) or target
 
     def shell(self) -> str:
         return f'"$(cat {shlex.quote(str(self.work_dir / "last_checkpoint"))})"'

@@ -315,14 +315,14 @@ class SuiteRunner:
 
         def worker(slot: int) -> None:
             while (unit := take()) is not None:
+                done: List[StepOutcome] = []
                 try:
                     done = self._run_unit(unit, slot, remaining)
                 finally:
                     with ready:
                         ended.update(s.index for s in unit)
+                        outcomes.extend(done)
                         ready.notify_all()
-                with ready:
-                    outcomes.extend(done)
 
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             for future in [pool.submit(worker, slot) for slot in range(self.jobs)]:
