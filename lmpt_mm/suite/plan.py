@@ -67,7 +67,8 @@ class LastCheckpoint:
                                     'training finish?')
         target = pointer.read_text().strip()
         if not target:
-            return target
+            raise FileNotFoundError(f'{pointer} is empty: its training did not save a '
+                                    'checkpoint to the end (delete its work dir and run the suite again)')
         return checkpoint_in_work_dir(str(self.work_dir), target) or target
 
     def shell(self) -> str:

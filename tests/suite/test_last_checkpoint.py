@@ -39,3 +39,9 @@ def test_an_unfinished_run_is_named(tmp_path):
     (tmp_path / 'run').mkdir()
     with pytest.raises(FileNotFoundError, match='has no last_checkpoint'):
         LastCheckpoint(tmp_path / 'run').resolve()
+
+
+def test_an_empty_pointer_is_named(tmp_path):
+    wd = finished_run(tmp_path / 'run', '')
+    with pytest.raises(FileNotFoundError, match=r'last_checkpoint is empty'):
+        LastCheckpoint(wd).resolve()
