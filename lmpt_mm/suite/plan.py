@@ -68,7 +68,8 @@ class LastCheckpoint:
         target = pointer.read_text().strip()
         if not target:
             raise FileNotFoundError(f'{pointer} is empty: its training did not save a '
-                                    'checkpoint to the end (delete its work dir and run the suite again)')
+                                    'checkpoint to the end (delete its work dir and '
+                                    'run the suite again)')
         return checkpoint_in_work_dir(str(self.work_dir), target) or target
 
     def shell(self) -> str:
